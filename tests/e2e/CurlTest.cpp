@@ -337,20 +337,26 @@ TEST_P(CurlH2Test, ResponseHasNoConnectionSpecificHeaders)
 	EXPECT_EQ(std::string::npos, response.errors.find("Weird")) << response.errors;
 }
 
-TEST_P(CurlH2Test, HandlerThrowGives500AndConnectionGoesOn)
+TEST_P(CurlH2Test, HandlerThrowGives500AndServerGoesOn)
 {
-	// Two URLs in one curl run share the connection: num_connects is 0 for the second.
-	const std::string command = "timeout 60 curl -sS --max-time 50 " + std::string(GetParam().options) +
-		" -w '%{http_version} %{http_code} %{num_connects}\\n' -o /dev/null " + shellQuote(url("/throw")) +
-		" -o /dev/null " + shellQuote(url("/")) + " 2>&1";
-	const CommandResult result = runCommand(command);
-	EXPECT_EQ(0, result.exitCode) << result.output;
-	EXPECT_EQ("2 500 1\n2 200 0\n", result.output);
+	const CurlResponse failed = get("/throw");
+	ASSERT_EQ(0, failed.exitCode) << failed.describe();
+	EXPECT_EQ("2", failed.version);
+	EXPECT_EQ(500, failed.status);
 
 	const CurlResponse after = get("/");
 	ASSERT_EQ(0, after.exitCode) << after.describe();
 	EXPECT_EQ(200, after.status);
 	EXPECT_EQ(TestHandlerFactory::HELLO, after.body);
+
+	// The same on one connection. Not with curl: 7.88.1 fails to reuse an h2c
+	// prior-knowledge connection ("Error in the HTTP2 framing layer", also
+	// against nghttpd), so h2frames.py sends /throw, waits, then sends /.
+	const Poco::UInt16 port = GetParam().tls ? servers().tlsPort() : servers().plainPort();
+	const std::string command = std::string("timeout 60 /usr/bin/python3 ") + H2FRAMES_PY + " throw_then_hello " +
+		std::to_string(port) + (GetParam().tls ? " --tls" : "") + " 2>&1";
+	const CommandResult result = runCommand(command);
+	EXPECT_EQ(0, result.exitCode) << command << "\n" << result.output;
 }
 
 TEST_P(CurlH2Test, Echo50MiB)

@@ -517,6 +517,17 @@ def case_head_no_body(client):
     expect(stream.ended and stream.reset is None, 'HEAD response did not end cleanly: %s' % client.describe())
 
 
+def case_throw_then_hello(client):
+    """A handler that throws before sending gets 500; the connection goes on."""
+    client.handshake()
+    client.get(1, '/throw')
+    stream = client.wait_for_response(1)
+    expect(stream.status() == 500 and stream.ended and stream.reset is None,
+           'expected a complete 500 response: %s' % client.describe())
+    client.expect_hello(3)
+    client.expect_alive()
+
+
 def case_slow_multiplex(client):
     """A slow handler does not hold up another stream on the same connection."""
     client.handshake()
@@ -549,6 +560,7 @@ CASES = {
     'cookie_crumbs': case_cookie_crumbs,
     'head_no_body': case_head_no_body,
     'slow_multiplex': case_slow_multiplex,
+    'throw_then_hello': case_throw_then_hello,
 }
 
 
