@@ -78,6 +78,11 @@ struct CurlResponse
 	}
 };
 
+void PrintTo(const Transport& transport, std::ostream* os)
+{
+	*os << transport.name;
+}
+
 std::string transportName(const ::testing::TestParamInfo<Transport>& info)
 {
 	return info.param.name;
@@ -219,7 +224,9 @@ TEST_P(CurlTest, HeadHasContentLengthButNoBody)
 	ASSERT_EQ(0, response.exitCode) << response.describe();
 	EXPECT_EQ(200, response.status);
 	EXPECT_EQ(std::to_string(TestHandlerFactory::HEAD_BODY.size()), response.header("content-length"));
-	EXPECT_EQ("", response.body);
+	// With -I curl writes the headers where the body would go; h2frames.py
+	// head_no_body checks at frame level that no DATA payload is sent.
+	EXPECT_EQ(std::string::npos, response.body.find(TestHandlerFactory::HEAD_BODY)) << response.body;
 
 	const CurlResponse getResponse = get("/head");
 	ASSERT_EQ(0, getResponse.exitCode) << getResponse.describe();

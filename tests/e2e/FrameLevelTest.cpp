@@ -21,6 +21,11 @@ struct FrameCase
 	bool tls;         /// against the TLS server (ALPN h2) instead of h2c
 };
 
+void PrintTo(const FrameCase& frameCase, std::ostream* os)
+{
+	*os << frameCase.name << (frameCase.tls ? " over TLS" : " over h2c");
+}
+
 std::string frameCaseName(const ::testing::TestParamInfo<FrameCase>& info)
 {
 	return std::string(info.param.name) + (info.param.tls ? "_TLS" : "_H2C");
