@@ -1,0 +1,35 @@
+#include "server/H2ServerRequest.h"
+#include "server/HeaderMapping.h"
+
+namespace PocoH2 {
+namespace Adapters {
+
+H2ServerRequest::H2ServerRequest(Server::ServerStream& stream, Poco::Net::HTTPServerResponse& response,
+	const Poco::Net::HTTPServerParams& params):
+	_stream(stream),
+	_response(response),
+	_params(params),
+	_body(stream)
+{
+	fillRequest(*this, stream.request());
+}
+
+H2ServerRequest::~H2ServerRequest() = default;
+
+const Poco::Net::SocketAddress& H2ServerRequest::clientAddress() const
+{
+	return _stream.connectionInfo().clientAddress;
+}
+
+const Poco::Net::SocketAddress& H2ServerRequest::serverAddress() const
+{
+	return _stream.connectionInfo().serverAddress;
+}
+
+bool H2ServerRequest::secure() const
+{
+	return _stream.connectionInfo().secure;
+}
+
+} // namespace Adapters
+} // namespace PocoH2

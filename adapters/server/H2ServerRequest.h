@@ -1,0 +1,46 @@
+//
+// H2ServerRequest.h
+//
+// Poco's HTTPServerRequest over an HTTP/2 stream.
+//
+
+#ifndef PocoH2_Adapters_H2ServerRequest_INCLUDED
+#define PocoH2_Adapters_H2ServerRequest_INCLUDED
+
+#include "server/BodyStreams.h"
+#include "server/ServerStream.h"
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+
+namespace PocoH2 {
+namespace Adapters {
+
+class H2ServerRequest : public Poco::Net::HTTPServerRequest
+	/// The request as a Poco handler knows it: method, URI (:path), Host
+	/// (:authority), version "HTTP/2.0", the headers (cookies joined), and
+	/// stream() yielding the body as it arrives.
+	/// Threading: the handler's thread.
+{
+public:
+	H2ServerRequest(Server::ServerStream& stream, Poco::Net::HTTPServerResponse& response,
+		const Poco::Net::HTTPServerParams& params);
+	~H2ServerRequest() override;
+
+	std::istream& stream() override { return _body; }
+	const Poco::Net::SocketAddress& clientAddress() const override;
+	const Poco::Net::SocketAddress& serverAddress() const override;
+	const Poco::Net::HTTPServerParams& serverParams() const override { return _params; }
+	Poco::Net::HTTPServerResponse& response() const override { return _response; }
+	bool secure() const override;
+
+private:
+	Server::ServerStream& _stream;
+	Poco::Net::HTTPServerResponse& _response;
+	const Poco::Net::HTTPServerParams& _params;
+	RequestBodyStream _body;
+};
+
+} // namespace Adapters
+} // namespace PocoH2
+
+#endif

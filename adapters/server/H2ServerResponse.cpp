@@ -1,0 +1,105 @@
+#include "server/H2ServerResponse.h"
+#include "server/HeaderMapping.h"
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/File.h>
+#include <Poco/FileStream.h>
+#include <Poco/StreamCopier.h>
+
+namespace PocoH2 {
+namespace Adapters {
+
+H2ServerResponse::H2ServerResponse(Server::ServerStream& stream, bool headRequest):
+	_stream(stream),
+	_headRequest(headRequest)
+{
+}
+
+H2ServerResponse::~H2ServerResponse() = default;
+
+bool H2ServerResponse::bodyAllowed() const
+{
+	const int status = getStatus();
+	return status >= 200 && status != HTTP_NO_CONTENT && status != HTTP_NOT_MODIFIED;
+}
+
+std::ostream& H2ServerResponse::commit()
+{
+	if (_pBody)
+		return *_pBody;
+	const bool body = bodyAllowed();
+	// A HEAD response keeps the Content-Length of the GET it stands for.
+	_stream.sendHead(toResponseHeaders(*this, body || _headRequest), body && !_headRequest);
+	_pBody = std::make_unique<ResponseBodyStream>(_stream, !body || _headRequest);
+	return *_pBody;
+}
+
+void H2ServerResponse::sendContinue()
+{
+	Codec::HeaderBlock headers;
+	headers.add(":status", "100");
+	_stream.sendInformational(std::move(headers));
+}
+
+std::ostream& H2ServerResponse::send()
+{
+	poco_assert(!_pBody);
+	return commit();
+}
+
+void H2ServerResponse::sendFile(const std::string& path, const std::string& mediaType)
+{
+	poco_assert(!_pBody);
+	Poco::File file(path);
+	const Poco::Timestamp modified = file.getLastModified();
+	const Poco::File::FileSize length = file.getSize();
+	set("Last-Modified", Poco::DateTimeFormatter::format(modified, Poco::DateTimeFormat::HTTP_FORMAT));
+	setContentLength64(static_cast<Poco::Int64>(length));
+	setContentType(mediaType);
+	setChunkedTransferEncoding(false);
+	Poco::FileInputStream input(path);
+	if (!input.good())
+		throw Poco::OpenFileException(path);
+	std::ostream& out = commit();
+	if (bodyAllowed() && !_headRequest)
+		Poco::StreamCopier::copyStream(input, out, 64 * 1024);
+}
+
+void H2ServerResponse::sendBuffer(const void* pBuffer, std::size_t length)
+{
+	poco_assert(!_pBody);
+	setContentLength(static_cast<std::streamsize>(length));
+	setChunkedTransferEncoding(false);
+	std::ostream& out = commit();
+	out.write(static_cast<const char*>(pBuffer), static_cast<std::streamsize>(length));
+}
+
+void H2ServerResponse::redirect(const std::string& uri, HTTPStatus status)
+{
+	poco_assert(!_pBody);
+	setContentLength(0);
+	setChunkedTransferEncoding(false);
+	setStatusAndReason(status);
+	set("Location", uri);
+	commit();
+}
+
+void H2ServerResponse::requireAuthentication(const std::string& realm)
+{
+	poco_assert(!_pBody);
+	setStatusAndReason(HTTP_UNAUTHORIZED);
+	set("WWW-Authenticate", "Basic realm=\"" + realm + "\"");
+	setContentLength(0);
+	setChunkedTransferEncoding(false);
+	commit();
+}
+
+void H2ServerResponse::finish()
+{
+	commit();
+	_pBody->flush();
+	_pBody->finish();
+}
+
+} // namespace Adapters
+} // namespace PocoH2

@@ -1,0 +1,55 @@
+//
+// H2ServerResponse.h
+//
+// Poco's HTTPServerResponse over an HTTP/2 stream.
+//
+
+#ifndef PocoH2_Adapters_H2ServerResponse_INCLUDED
+#define PocoH2_Adapters_H2ServerResponse_INCLUDED
+
+#include "server/BodyStreams.h"
+#include "server/ServerStream.h"
+#include <Poco/Net/HTTPServerResponse.h>
+#include <memory>
+
+namespace PocoH2 {
+namespace Adapters {
+
+class H2ServerResponse : public Poco::Net::HTTPServerResponse
+	/// Behaves as Poco's HTTPServerResponseImpl does for HTTP/1.1: send()
+	/// commits the headers and returns the body stream; sendFile, sendBuffer,
+	/// redirect and requireAuthentication set the same headers Poco sets.
+	/// Headers go out lower-cased, without reason phrase or
+	/// connection-specific fields; chunked transfer encoding becomes plain
+	/// DATA frames. HEAD, 1xx, 204 and 304 responses carry no body.
+	/// Threading: the handler's thread.
+{
+public:
+	H2ServerResponse(Server::ServerStream& stream, bool headRequest);
+	~H2ServerResponse() override;
+
+	void sendContinue() override;
+	std::ostream& send() override;
+	void sendFile(const std::string& path, const std::string& mediaType) override;
+	void sendBuffer(const void* pBuffer, std::size_t length) override;
+	void redirect(const std::string& uri, HTTPStatus status = HTTP_FOUND) override;
+	void requireAuthentication(const std::string& realm) override;
+	bool sent() const override { return _pBody != nullptr; }
+
+	void finish();
+		/// Ends the response: flushes the body and ends the stream. Called by
+		/// the dispatcher after the handler returned.
+
+private:
+	std::ostream& commit();
+	bool bodyAllowed() const;
+
+	Server::ServerStream& _stream;
+	const bool _headRequest;
+	std::unique_ptr<ResponseBodyStream> _pBody;
+};
+
+} // namespace Adapters
+} // namespace PocoH2
+
+#endif

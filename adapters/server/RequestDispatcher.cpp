@@ -1,0 +1,82 @@
+#include "server/RequestDispatcher.h"
+#include "server/H2ServerRequest.h"
+#include "server/H2ServerResponse.h"
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Timestamp.h>
+#include <memory>
+
+namespace PocoH2 {
+namespace Adapters {
+
+namespace {
+
+void sendError(H2ServerResponse& response, Poco::Net::HTTPResponse::HTTPStatus status)
+{
+	response.setStatusAndReason(status);
+	response.setContentLength(0);
+	response.send();
+}
+
+} // namespace
+
+RequestDispatcher::RequestDispatcher(
+	Poco::Net::HTTPRequestHandlerFactory::Ptr pFactory, Poco::Net::HTTPServerParams::Ptr pParams):
+	_pFactory(std::move(pFactory)),
+	_pParams(std::move(pParams)),
+	_logger(Poco::Logger::get("PocoH2.Server"))
+{
+}
+
+void RequestDispatcher::handle(const Server::ServerStream::Ptr& pStream)
+{
+	H2ServerResponse response(*pStream, pStream->request().method == "HEAD");
+	std::string failure;
+	try
+	{
+		H2ServerRequest request(*pStream, response, *_pParams);
+		response.setVersion(request.getVersion());
+		response.setDate(Poco::Timestamp());
+		if (!_pParams->getSoftwareVersion().empty())
+			response.set("Server", _pParams->getSoftwareVersion());
+		std::unique_ptr<Poco::Net::HTTPRequestHandler> pHandler(_pFactory->createRequestHandler(request));
+		if (pHandler)
+		{
+			if (request.getExpectContinue() && response.getStatus() == Poco::Net::HTTPResponse::HTTP_OK)
+				response.sendContinue();
+			pHandler->handleRequest(request, response);
+		}
+		else
+			sendError(response, Poco::Net::HTTPResponse::HTTP_NOT_IMPLEMENTED);
+	}
+	catch (Poco::Exception& exc)
+	{
+		failure = exc.displayText();
+	}
+	catch (std::exception& exc)
+	{
+		failure = exc.what();
+	}
+	catch (...)
+	{
+		failure = "unknown exception";
+	}
+	if (!failure.empty())
+	{
+		_logger.error("handler for " + pStream->request().method + " " + pStream->request().path + " on stream "
+			+ std::to_string(pStream->id()) + " failed: " + failure);
+		if (!response.sent())
+		{
+			try
+			{
+				sendError(response, Poco::Net::HTTPResponse::HTTP_INTERNAL_SERVER_ERROR);
+			}
+			catch (...)
+			{
+			}
+		}
+	}
+	response.finish();
+}
+
+} // namespace Adapters
+} // namespace PocoH2

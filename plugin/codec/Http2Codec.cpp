@@ -1,0 +1,411 @@
+#include "codec/Http2Codec.h"
+#include <Poco/Exception.h>
+#include <cstring>
+#include <nghttp2/nghttp2.h>
+#include <vector>
+
+namespace PocoH2 {
+namespace Codec {
+
+bool BodySource::takeTrailers(HeaderBlock&)
+{
+	return false;
+}
+
+bool CodecListener::onStreamBegin(std::int32_t)
+{
+	return true;
+}
+
+void CodecListener::onGoAway(std::int32_t, std::uint32_t)
+{
+}
+
+namespace {
+
+std::vector<nghttp2_nv> toNameValues(const HeaderBlock& headers)
+{
+	std::vector<nghttp2_nv> nva;
+	nva.reserve(headers.size());
+	for (const auto& field : headers.fields())
+	{
+		nghttp2_nv nv;
+		nv.name = reinterpret_cast<std::uint8_t*>(const_cast<char*>(field.first.data()));
+		nv.namelen = field.first.size();
+		nv.value = reinterpret_cast<std::uint8_t*>(const_cast<char*>(field.second.data()));
+		nv.valuelen = field.second.size();
+		nv.flags = NGHTTP2_NV_FLAG_NONE;
+		nva.push_back(nv);
+	}
+	return nva;
+}
+
+} // namespace
+
+// The nghttp2 callbacks: trampolines that cast user_data and forward. No
+// exception may cross into C code.
+struct Http2Codec::Callbacks
+{
+	static Http2Codec& codec(void* userData) { return *static_cast<Http2Codec*>(userData); }
+
+	static int onBeginHeaders(nghttp2_session* session, const nghttp2_frame* frame, void* userData)
+	{
+		Http2Codec& self = codec(userData);
+		if (frame->hd.type != NGHTTP2_HEADERS)
+			return 0;
+		try
+		{
+			const std::int32_t id = frame->hd.stream_id;
+			if (frame->headers.cat == NGHTTP2_HCAT_REQUEST && !self._listener.onStreamBegin(id))
+			{
+				nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, id, NGHTTP2_REFUSED_STREAM);
+				return 0;
+			}
+			self._pending[id].block.clear();
+			self._pending[id].tooLarge = false;
+			return 0;
+		}
+		catch (...)
+		{
+			return NGHTTP2_ERR_CALLBACK_FAILURE;
+		}
+	}
+
+	static int onHeader(nghttp2_session*, const nghttp2_frame* frame, const std::uint8_t* name, std::size_t nameLength,
+		const std::uint8_t* value, std::size_t valueLength, std::uint8_t, void* userData)
+	{
+		Http2Codec& self = codec(userData);
+		if (frame->hd.type != NGHTTP2_HEADERS)
+			return 0;
+		auto it = self._pending.find(frame->hd.stream_id);
+		if (it == self._pending.end())
+			return 0; // a refused stream: its fields are decoded (HPACK state) and dropped
+		PendingHeaders& pending = it->second;
+		if (pending.tooLarge)
+			return 0;
+		if (pending.block.listSize() + nameLength + valueLength + 32 > self._settings.maxHeaderListSize)
+		{
+			pending.tooLarge = true;
+			pending.block.clear();
+			return 0;
+		}
+		try
+		{
+			pending.block.add(std::string(reinterpret_cast<const char*>(name), nameLength),
+				std::string(reinterpret_cast<const char*>(value), valueLength));
+			return 0;
+		}
+		catch (...)
+		{
+			return NGHTTP2_ERR_CALLBACK_FAILURE;
+		}
+	}
+
+	static int onFrameRecv(nghttp2_session*, const nghttp2_frame* frame, void* userData)
+	{
+		Http2Codec& self = codec(userData);
+		const std::int32_t id = frame->hd.stream_id;
+		const bool endStream = (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
+		try
+		{
+			switch (frame->hd.type)
+			{
+			case NGHTTP2_HEADERS:
+			{
+				auto it = self._pending.find(id);
+				if (it == self._pending.end())
+					return 0;
+				PendingHeaders pending = std::move(it->second);
+				self._pending.erase(it);
+				HeadersKind kind = HeadersKind::Trailers;
+				if (frame->headers.cat == NGHTTP2_HCAT_REQUEST)
+					kind = HeadersKind::Request;
+				else if (const std::string* status = pending.block.find(":status"))
+					kind = (!status->empty() && (*status)[0] == '1') ? HeadersKind::Informational : HeadersKind::Response;
+				self._listener.onHeaders(id, kind, pending.block, endStream, pending.tooLarge);
+				if (endStream)
+					self._listener.onStreamEnd(id);
+				break;
+			}
+			case NGHTTP2_DATA:
+				if (endStream)
+					self._listener.onStreamEnd(id);
+				break;
+			case NGHTTP2_GOAWAY:
+				self._listener.onGoAway(frame->goaway.last_stream_id, frame->goaway.error_code);
+				break;
+			default:
+				break;
+			}
+			return 0;
+		}
+		catch (...)
+		{
+			return NGHTTP2_ERR_CALLBACK_FAILURE;
+		}
+	}
+
+	static int onDataChunk(nghttp2_session*, std::uint8_t, std::int32_t streamId, const std::uint8_t* data,
+		std::size_t length, void* userData)
+	{
+		try
+		{
+			codec(userData)._listener.onData(streamId, data, length);
+			return 0;
+		}
+		catch (...)
+		{
+			return NGHTTP2_ERR_CALLBACK_FAILURE;
+		}
+	}
+
+	static int onStreamClose(nghttp2_session*, std::int32_t streamId, std::uint32_t errorCode, void* userData)
+	{
+		Http2Codec& self = codec(userData);
+		self._pending.erase(streamId);
+		try
+		{
+			self._listener.onStreamClose(streamId, errorCode);
+			return 0;
+		}
+		catch (...)
+		{
+			return NGHTTP2_ERR_CALLBACK_FAILURE;
+		}
+	}
+
+	static int onFrameSend(nghttp2_session*, const nghttp2_frame* frame, void* userData)
+	{
+		if (frame->hd.type == NGHTTP2_GOAWAY)
+			codec(userData)._goAwayCodeSent = frame->goaway.error_code;
+		return 0;
+	}
+
+	static int onError(nghttp2_session*, int, const char* message, std::size_t length, void* userData)
+	{
+		codec(userData)._lastError.assign(message, length);
+		return 0;
+	}
+
+	static ssize_t readBody(nghttp2_session* session, std::int32_t streamId, std::uint8_t* buffer, std::size_t length,
+		std::uint32_t* dataFlags, nghttp2_data_source* source, void*)
+	{
+		auto* body = static_cast<BodySource*>(source->ptr);
+		try
+		{
+			bool end = false;
+			const long n = body->read(buffer, length, end);
+			if (n == BodySource::DEFERRED)
+				return NGHTTP2_ERR_DEFERRED;
+			if (n < 0)
+				return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+			if (end)
+			{
+				*dataFlags |= NGHTTP2_DATA_FLAG_EOF;
+				HeaderBlock trailers;
+				if (body->takeTrailers(trailers))
+				{
+					const auto nva = toNameValues(trailers);
+					if (nghttp2_submit_trailer(session, streamId, nva.data(), nva.size()) == 0)
+						*dataFlags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
+				}
+			}
+			return n;
+		}
+		catch (...)
+		{
+			return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+		}
+	}
+};
+
+Http2Codec::Http2Codec(Role role, CodecListener& listener, const CodecSettings& settings):
+	_role(role),
+	_listener(listener),
+	_settings(settings)
+{
+	nghttp2_session_callbacks* pCallbacks = nullptr;
+	if (nghttp2_session_callbacks_new(&pCallbacks) != 0)
+		throw Poco::RuntimeException("nghttp2_session_callbacks_new failed");
+	std::unique_ptr<nghttp2_session_callbacks, decltype(&nghttp2_session_callbacks_del)> callbacks(
+		pCallbacks, &nghttp2_session_callbacks_del);
+	nghttp2_session_callbacks_set_on_begin_headers_callback(pCallbacks, &Callbacks::onBeginHeaders);
+	nghttp2_session_callbacks_set_on_header_callback(pCallbacks, &Callbacks::onHeader);
+	nghttp2_session_callbacks_set_on_frame_recv_callback(pCallbacks, &Callbacks::onFrameRecv);
+	nghttp2_session_callbacks_set_on_data_chunk_recv_callback(pCallbacks, &Callbacks::onDataChunk);
+	nghttp2_session_callbacks_set_on_stream_close_callback(pCallbacks, &Callbacks::onStreamClose);
+	nghttp2_session_callbacks_set_on_frame_send_callback(pCallbacks, &Callbacks::onFrameSend);
+	nghttp2_session_callbacks_set_error_callback2(pCallbacks, &Callbacks::onError);
+
+	nghttp2_option* pOption = nullptr;
+	if (nghttp2_option_new(&pOption) != 0)
+		throw Poco::RuntimeException("nghttp2_option_new failed");
+	std::unique_ptr<nghttp2_option, decltype(&nghttp2_option_del)> option(pOption, &nghttp2_option_del);
+	nghttp2_option_set_no_auto_window_update(pOption, settings.manualWindowUpdate ? 1 : 0);
+	nghttp2_option_set_max_send_header_block_length(pOption, 1u << 20);
+
+	const int rc = role == Role::Server ? nghttp2_session_server_new2(&_pSession, pCallbacks, this, pOption)
+										: nghttp2_session_client_new2(&_pSession, pCallbacks, this, pOption);
+	if (rc != 0)
+		throw Poco::RuntimeException("nghttp2 session creation failed", nghttp2_strerror(rc));
+
+	std::vector<nghttp2_settings_entry> entries = {
+		{NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, settings.maxConcurrentStreams},
+		{NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, settings.initialWindowSize},
+		{NGHTTP2_SETTINGS_MAX_FRAME_SIZE, settings.maxFrameSize},
+		{NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, settings.maxHeaderListSize},
+	};
+	if (role == Role::Client)
+		entries.push_back({NGHTTP2_SETTINGS_ENABLE_PUSH, 0});
+	nghttp2_submit_settings(_pSession, NGHTTP2_FLAG_NONE, entries.data(), entries.size());
+	if (settings.connectionWindowSize > NGHTTP2_INITIAL_CONNECTION_WINDOW_SIZE)
+		nghttp2_session_set_local_window_size(
+			_pSession, NGHTTP2_FLAG_NONE, 0, static_cast<std::int32_t>(settings.connectionWindowSize));
+}
+
+Http2Codec::~Http2Codec()
+{
+	nghttp2_session_del(_pSession);
+}
+
+bool Http2Codec::receive(const std::uint8_t* data, std::size_t length)
+{
+	const ssize_t rc = nghttp2_session_mem_recv(_pSession, data, length);
+	if (rc >= 0)
+		return true;
+	if (_lastError.empty())
+		_lastError = nghttp2_strerror(static_cast<int>(rc));
+	// Fatal errors leave the GOAWAY to us.
+	std::uint32_t code = NGHTTP2_INTERNAL_ERROR;
+	if (rc == NGHTTP2_ERR_BAD_CLIENT_MAGIC)
+		code = NGHTTP2_PROTOCOL_ERROR;
+	else if (rc == NGHTTP2_ERR_FLOODED)
+		code = NGHTTP2_ENHANCE_YOUR_CALM;
+	nghttp2_session_terminate_session(_pSession, code);
+	return false;
+}
+
+std::size_t Http2Codec::produce(std::string& out, std::size_t limit)
+{
+	std::size_t total = 0;
+	while (out.size() < limit)
+	{
+		const std::uint8_t* data = nullptr;
+		const ssize_t n = nghttp2_session_mem_send(_pSession, &data);
+		if (n < 0)
+		{
+			_lastError = nghttp2_strerror(static_cast<int>(n));
+			break;
+		}
+		if (n == 0)
+			break;
+		out.append(reinterpret_cast<const char*>(data), static_cast<std::size_t>(n));
+		total += static_cast<std::size_t>(n);
+	}
+	return total;
+}
+
+bool Http2Codec::wantsRead() const
+{
+	return nghttp2_session_want_read(_pSession) != 0;
+}
+
+bool Http2Codec::wantsWrite() const
+{
+	return nghttp2_session_want_write(_pSession) != 0;
+}
+
+bool Http2Codec::submitHeaders(std::int32_t streamId, const HeaderBlock& headers, BodySource* body, bool response)
+{
+	const auto nva = toNameValues(headers);
+	nghttp2_data_provider provider;
+	provider.source.ptr = body;
+	provider.read_callback = &Callbacks::readBody;
+	int rc;
+	if (response)
+		rc = nghttp2_submit_response(_pSession, streamId, nva.data(), nva.size(), body ? &provider : nullptr);
+	else
+		rc = nghttp2_submit_request(_pSession, nullptr, nva.data(), nva.size(), body ? &provider : nullptr, nullptr);
+	if (rc < 0)
+		_lastError = nghttp2_strerror(rc);
+	return response ? rc == 0 : rc;
+}
+
+std::int32_t Http2Codec::submitRequest(const HeaderBlock& headers, BodySource* body)
+{
+	return submitHeaders(0, headers, body, false);
+}
+
+bool Http2Codec::submitResponse(std::int32_t streamId, const HeaderBlock& headers, BodySource* body)
+{
+	return submitHeaders(streamId, headers, body, true);
+}
+
+bool Http2Codec::submitInformational(std::int32_t streamId, const HeaderBlock& headers)
+{
+	const auto nva = toNameValues(headers);
+	const int rc = nghttp2_submit_headers(_pSession, NGHTTP2_FLAG_NONE, streamId, nullptr, nva.data(), nva.size(), nullptr);
+	return rc >= 0;
+}
+
+void Http2Codec::resumeBody(std::int32_t streamId)
+{
+	nghttp2_session_resume_data(_pSession, streamId);
+}
+
+void Http2Codec::resetStream(std::int32_t streamId, std::uint32_t errorCode)
+{
+	nghttp2_submit_rst_stream(_pSession, NGHTTP2_FLAG_NONE, streamId, errorCode);
+}
+
+void Http2Codec::consume(std::int32_t streamId, std::size_t length)
+{
+	if (length == 0)
+		return;
+	if (nghttp2_session_consume(_pSession, streamId, length) != 0)
+		nghttp2_session_consume_connection(_pSession, length);
+}
+
+void Http2Codec::consumeConnection(std::size_t length)
+{
+	if (length > 0)
+		nghttp2_session_consume_connection(_pSession, length);
+}
+
+void Http2Codec::shutdownNotice()
+{
+	if (_role == Role::Server)
+		nghttp2_submit_shutdown_notice(_pSession);
+}
+
+void Http2Codec::goAway(std::uint32_t errorCode)
+{
+	nghttp2_submit_goaway(
+		_pSession, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(_pSession), errorCode, nullptr, 0);
+}
+
+void Http2Codec::terminate(std::uint32_t errorCode)
+{
+	nghttp2_session_terminate_session(_pSession, errorCode);
+}
+
+std::int32_t Http2Codec::lastProcessedStreamId() const
+{
+	return nghttp2_session_get_last_proc_stream_id(_pSession);
+}
+
+std::uint32_t Http2Codec::remoteMaxConcurrentStreams() const
+{
+	return nghttp2_session_get_remote_settings(_pSession, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
+}
+
+const char* http2ErrorCodeName(std::uint32_t errorCode)
+{
+	static const char* const names[] = {"NO_ERROR", "PROTOCOL_ERROR", "INTERNAL_ERROR", "FLOW_CONTROL_ERROR",
+		"SETTINGS_TIMEOUT", "STREAM_CLOSED", "FRAME_SIZE_ERROR", "REFUSED_STREAM", "CANCEL", "COMPRESSION_ERROR",
+		"CONNECT_ERROR", "ENHANCE_YOUR_CALM", "INADEQUATE_SECURITY", "HTTP_1_1_REQUIRED"};
+	return errorCode < sizeof(names) / sizeof(names[0]) ? names[errorCode] : "UNKNOWN";
+}
+
+} // namespace Codec
+} // namespace PocoH2

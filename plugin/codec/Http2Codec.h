@@ -1,0 +1,208 @@
+//
+// Http2Codec.h
+//
+// The codec layer: libnghttp2 driven with bytes in, events out and bytes out
+// into a caller's buffer. No sockets, no threads, no Poco HTTP types.
+//
+
+#ifndef PocoH2_Codec_Http2Codec_INCLUDED
+#define PocoH2_Codec_Http2Codec_INCLUDED
+
+#include "codec/HeaderBlock.h"
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+struct nghttp2_session;
+
+namespace PocoH2 {
+namespace Codec {
+
+struct CodecSettings
+	/// What the local endpoint advertises in its SETTINGS frame, plus local
+	/// policy the codec enforces.
+{
+	std::uint32_t maxConcurrentStreams = 1024;
+	std::uint32_t initialWindowSize = 1u << 20;	   ///< per-stream receive window
+	std::uint32_t connectionWindowSize = 16u << 20; ///< connection receive window
+	std::uint32_t maxFrameSize = 16384;
+	std::uint32_t maxHeaderListSize = 1u << 20;
+	bool manualWindowUpdate = true;
+		///< Received DATA is credited back only through consume(), so an
+		///< application that stops reading stops the peer.
+};
+
+enum class HeadersKind
+	/// What a received HEADERS block is.
+{
+	Request,	   ///< request headers (server side)
+	Response,	   ///< final response headers (client side)
+	Informational, ///< a 1xx response (client side)
+	Trailers	   ///< trailing headers after the body
+};
+
+class BodySource
+	/// Supplies a message body to the codec a frame at a time.
+	/// Called on the codec's thread, from inside produce().
+{
+public:
+	static constexpr long DEFERRED = -1;
+
+	virtual ~BodySource() = default;
+
+	virtual long read(std::uint8_t* buffer, std::size_t length, bool& endOfBody) = 0;
+		/// Copies up to length bytes into buffer and returns how many, setting
+		/// endOfBody with the last ones; or returns DEFERRED when no byte is
+		/// available yet, in which case the owner calls resumeBody() later.
+		/// Any other negative value resets the stream (INTERNAL_ERROR).
+
+	virtual bool takeTrailers(HeaderBlock& trailers);
+		/// Called once the body ended; returns true and fills trailers to send
+		/// trailing HEADERS instead of END_STREAM on the last DATA frame.
+		/// Default: no trailers.
+};
+
+class CodecListener
+	/// Receives the events of an Http2Codec. Called on the codec's thread,
+	/// from inside receive() or produce(); a listener may call the codec's
+	/// submit*/reset/consume functions from within, but not receive() or
+	/// produce(). Exceptions thrown here are caught by the codec and turn into
+	/// a connection error.
+{
+public:
+	virtual ~CodecListener() = default;
+
+	virtual bool onStreamBegin(std::int32_t streamId);
+		/// A peer opened a stream (server: a request begins). Return false to
+		/// refuse it with RST_STREAM(REFUSED_STREAM). Default: accept.
+
+	virtual void onHeaders(std::int32_t streamId, HeadersKind kind, HeaderBlock& headers, bool endStream,
+		bool headerListTooLarge) = 0;
+		/// A complete header block arrived. headerListTooLarge says the block
+		/// exceeded maxHeaderListSize and fields were dropped: answer with a
+		/// 431 or reset the stream. The block may be moved from.
+
+	virtual void onData(std::int32_t streamId, const std::uint8_t* data, std::size_t length) = 0;
+		/// Body bytes arrived. With manualWindowUpdate they count against the
+		/// windows until consume() is called for them.
+
+	virtual void onStreamEnd(std::int32_t streamId) = 0;
+		/// The peer ended its side of the stream (END_STREAM).
+
+	virtual void onStreamClose(std::int32_t streamId, std::uint32_t errorCode) = 0;
+		/// The stream closed: errorCode is 0 (NO_ERROR) after a normal end, or
+		/// the RST_STREAM/GOAWAY code. No event for streamId follows.
+
+	virtual void onGoAway(std::int32_t lastStreamId, std::uint32_t errorCode);
+		/// The peer sent GOAWAY. Default: nothing.
+};
+
+class Http2Codec
+	/// One HTTP/2 connection's protocol state (an nghttp2 session) in memory.
+	///
+	/// Threading: not thread-safe. One thread (a connection's owner) calls
+	/// everything; the listener and body sources are called on that thread.
+{
+public:
+	enum class Role
+	{
+		Client,
+		Server
+	};
+
+	Http2Codec(Role role, CodecListener& listener, const CodecSettings& settings);
+		/// Creates the session and queues the local SETTINGS (and for a
+		/// client, the connection preface). Throws Poco::RuntimeException if
+		/// nghttp2 cannot be initialised.
+
+	~Http2Codec();
+
+	Http2Codec(const Http2Codec&) = delete;
+	Http2Codec& operator=(const Http2Codec&) = delete;
+
+	bool receive(const std::uint8_t* data, std::size_t length);
+		/// Feeds bytes read from the peer. Returns false on a connection
+		/// error; the GOAWAY for it is then queued for produce(), after which
+		/// the connection should be closed. lastError() explains.
+
+	std::size_t produce(std::string& out, std::size_t limit = SIZE_MAX);
+		/// Appends the bytes to send to out, until nothing is pending or out
+		/// holds at least limit bytes. Returns the number appended.
+
+	bool wantsRead() const;
+	bool wantsWrite() const;
+	bool finished() const { return !wantsRead() && !wantsWrite(); }
+		/// True when the connection has nothing left to do and can be closed.
+
+	std::int32_t submitRequest(const HeaderBlock& headers, BodySource* body);
+		/// Client: opens a stream; returns its id, or a negative value if the
+		/// stream cannot be opened. body may be null (no body).
+
+	bool submitResponse(std::int32_t streamId, const HeaderBlock& headers, BodySource* body);
+		/// Server: queues the response headers; body may be null (no body).
+
+	bool submitInformational(std::int32_t streamId, const HeaderBlock& headers);
+		/// Server: queues a 1xx response (e.g. 100-continue).
+
+	void resumeBody(std::int32_t streamId);
+		/// A BodySource that returned DEFERRED has data again.
+
+	void resetStream(std::int32_t streamId, std::uint32_t errorCode);
+		/// Queues RST_STREAM.
+
+	void consume(std::int32_t streamId, std::size_t length);
+		/// Credits length received body bytes back to the stream and
+		/// connection windows (manualWindowUpdate).
+
+	void consumeConnection(std::size_t length);
+		/// Credits bytes to the connection window only (for a stream that is
+		/// already closed).
+
+	void shutdownNotice();
+		/// Server: first step of a graceful shutdown (GOAWAY with the maximum
+		/// stream id).
+
+	void goAway(std::uint32_t errorCode);
+		/// Queues GOAWAY with the last stream id processed; no new stream is
+		/// accepted afterwards.
+
+	void terminate(std::uint32_t errorCode);
+		/// Like goAway(), and ends the session once the GOAWAY is sent.
+
+	std::int32_t lastProcessedStreamId() const;
+	std::uint32_t remoteMaxConcurrentStreams() const;
+
+	std::uint32_t goAwayErrorSent() const { return _goAwayCodeSent; }
+	const std::string& lastError() const { return _lastError; }
+	Role role() const { return _role; }
+
+private:
+	struct PendingHeaders
+	{
+		HeaderBlock block;
+		bool tooLarge = false;
+	};
+
+	struct Callbacks;
+	friend struct Callbacks;
+
+	bool submitHeaders(std::int32_t streamId, const HeaderBlock& headers, BodySource* body, bool response);
+
+	Role _role;
+	CodecListener& _listener;
+	CodecSettings _settings;
+	nghttp2_session* _pSession = nullptr;
+	std::unordered_map<std::int32_t, PendingHeaders> _pending;
+	std::string _lastError;
+	std::uint32_t _goAwayCodeSent = 0;
+};
+
+const char* http2ErrorCodeName(std::uint32_t errorCode);
+	/// Returns the RFC 9113 name of an error code ("PROTOCOL_ERROR"), or "UNKNOWN".
+
+} // namespace Codec
+} // namespace PocoH2
+
+#endif

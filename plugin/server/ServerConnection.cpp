@@ -1,0 +1,480 @@
+#include "server/ServerConnection.h"
+#include "server/ServerEngine.h"
+#include "transport/TlsStreamSocketImpl.h"
+#include <Poco/Net/StreamSocketImpl.h>
+#include <cerrno>
+#include <cstring>
+#include <nghttp2/nghttp2.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+namespace PocoH2 {
+namespace Server {
+
+namespace {
+
+constexpr char CLIENT_PREFACE[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+constexpr std::size_t CLIENT_PREFACE_LENGTH = sizeof(CLIENT_PREFACE) - 1;
+
+// Produce at most this much output before writing it; the rest of what the
+// codec has follows in further writes of the same turn.
+constexpr std::size_t OUTPUT_BATCH = 1024 * 1024;
+
+// Output buffers larger than this are released once empty, so that idle
+// connections stay small.
+constexpr std::size_t IDLE_BUFFER_LIMIT = 64 * 1024;
+
+Poco::Net::SocketAddress socketAddress(int fd, bool peer)
+{
+	sockaddr_storage storage{};
+	socklen_t length = sizeof(storage);
+	auto* pAddress = reinterpret_cast<sockaddr*>(&storage);
+	const int rc = peer ? ::getpeername(fd, pAddress, &length) : ::getsockname(fd, pAddress, &length);
+	if (rc != 0)
+		return Poco::Net::SocketAddress();
+	return Poco::Net::SocketAddress(pAddress, length);
+}
+
+Codec::HeaderBlock statusOnly(int status)
+{
+	Codec::HeaderBlock headers;
+	headers.add(":status", std::to_string(status));
+	headers.add("content-length", "0");
+	return headers;
+}
+
+} // namespace
+
+ServerConnection::ServerConnection(ServerEngine& engine, Transport::EventLoop& loop, int fd, SSL_CTX* pTlsContext):
+	_engine(engine),
+	_loop(loop),
+	_pInfo(std::make_shared<ConnectionInfo>()),
+	_state(pTlsContext ? State::HANDSHAKE : State::SNIFF)
+{
+	if (pTlsContext)
+	{
+		auto pTls = std::make_unique<Transport::TlsChannel>(fd, pTlsContext);
+		_pTls = pTls.get();
+		_pChannel = std::move(pTls);
+	}
+	else
+		_pChannel = std::make_unique<Transport::Channel>(fd);
+	_pInfo->clientAddress = socketAddress(fd, true);
+	_pInfo->serverAddress = socketAddress(fd, false);
+	_pInfo->secure = pTlsContext != nullptr;
+}
+
+ServerConnection::~ServerConnection() = default;
+
+std::string ServerConnection::describe() const
+{
+	return _pInfo->clientAddress.toString();
+}
+
+void ServerConnection::open()
+{
+	// While sniffing, the bytes are only peeked at, so the wait for more of
+	// them must be edge-triggered.
+	_interest = _state == State::SNIFF ? (EPOLLIN | EPOLLET) : EPOLLIN;
+	_loop.add(_pChannel->fd(), _interest, this);
+	std::weak_ptr<ServerConnection> weak = shared_from_this();
+	_loop.runAfter(_engine.config().handshakeTimeout,
+		[weak]
+		{
+			auto self = weak.lock();
+			if (self && (self->_state == State::HANDSHAKE || self->_state == State::SNIFF))
+			{
+				self->_engine.connectionRefused();
+				self->closeNow("no handshake or request within the timeout");
+			}
+		});
+	if (_state == State::HANDSHAKE)
+		continueHandshake();
+	else
+		sniff();
+}
+
+void ServerConnection::setInterest(std::uint32_t events)
+{
+	if (events != _interest && _state != State::CLOSED)
+	{
+		_interest = events;
+		_loop.modify(_pChannel->fd(), events, this);
+	}
+}
+
+void ServerConnection::scheduleFlush()
+{
+	if (!_flushQueued && _state == State::HTTP2)
+	{
+		_flushQueued = true;
+		_loop.flushLater(shared_from_this());
+	}
+}
+
+void ServerConnection::onIoEvent(std::uint32_t events)
+{
+	switch (_state)
+	{
+	case State::HANDSHAKE:
+		continueHandshake();
+		break;
+	case State::SNIFF:
+		sniff();
+		break;
+	case State::HTTP2:
+		if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) || (_pChannel->needsWritableToRead() && (events & EPOLLOUT)))
+			readAvailable();
+		if (_state == State::HTTP2)
+			scheduleFlush();
+		break;
+	case State::CLOSED:
+		break;
+	}
+}
+
+void ServerConnection::continueHandshake()
+{
+	switch (_pTls->handshake())
+	{
+	case Transport::TlsChannel::Handshake::DONE:
+		if (_pTls->alpnProtocol() == "h2")
+			startHttp2();
+		else
+			handOffToHttp1();
+		break;
+	case Transport::TlsChannel::Handshake::WANT_READ:
+		setInterest(EPOLLIN);
+		break;
+	case Transport::TlsChannel::Handshake::WANT_WRITE:
+		setInterest(EPOLLOUT);
+		break;
+	case Transport::TlsChannel::Handshake::FAILED:
+		_engine.connectionRefused();
+		closeNow("TLS handshake failed: " + _pTls->lastError());
+		break;
+	}
+}
+
+void ServerConnection::sniff()
+{
+	char buffer[CLIENT_PREFACE_LENGTH];
+	const ssize_t n = ::recv(_pChannel->fd(), buffer, sizeof(buffer), MSG_PEEK);
+	if (n == 0)
+		return closeNow("closed before a request");
+	if (n < 0)
+	{
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return;
+		return closeNow(std::string("read failed: ") + std::strerror(errno));
+	}
+	if (std::memcmp(buffer, CLIENT_PREFACE, static_cast<std::size_t>(n)) != 0)
+		return handOffToHttp1();
+	if (static_cast<std::size_t>(n) == CLIENT_PREFACE_LENGTH)
+		startHttp2();
+	// else: a prefix of the preface; the next edge brings more.
+}
+
+void ServerConnection::startHttp2()
+{
+	_state = State::HTTP2;
+	_pCodec = std::make_unique<Codec::Http2Codec>(
+		Codec::Http2Codec::Role::Server, static_cast<Codec::CodecListener&>(*this), _engine.config().codec);
+	setInterest(EPOLLIN);
+	// TLS may already hold the preface and first requests.
+	readAvailable();
+	scheduleFlush();
+}
+
+void ServerConnection::handOffToHttp1()
+{
+	_loop.remove(_pChannel->fd());
+	Transport::SslPtr pSsl;
+	if (_pTls)
+		pSsl = _pTls->releaseSsl();
+	const int fd = _pChannel->releaseFd();
+	_state = State::CLOSED;
+	try
+	{
+		Poco::Net::StreamSocketImpl* pImpl;
+		if (pSsl)
+			pImpl = new Transport::TlsStreamSocketImpl(fd, std::move(pSsl));
+		else
+		{
+			pImpl = new Poco::Net::StreamSocketImpl(fd);
+			pImpl->setBlocking(true);
+		}
+		Poco::Net::StreamSocket socket(pImpl); // takes ownership of pImpl (and the fd)
+		_engine.handOff(socket);
+	}
+	catch (Poco::Exception& exc)
+	{
+		_engine.logger().warning("HTTP/1.1 hand-off of " + describe() + " failed: " + exc.displayText());
+	}
+	_loop.releaseLater(shared_from_this());
+	_engine.connectionClosed(_loop, this);
+}
+
+void ServerConnection::readAvailable()
+{
+	// One buffer per loop thread; connections keep none while idle.
+	static thread_local std::uint8_t buffer[64 * 1024];
+	while (_state == State::HTTP2 && _pCodec->wantsRead())
+	{
+		const Transport::IoResult result = _pChannel->read(buffer, sizeof(buffer));
+		switch (result.status)
+		{
+		case Transport::IoResult::OK:
+			if (!_pCodec->receive(buffer, result.n))
+			{
+				_engine.logger().information("HTTP/2 connection error from " + describe() + ": "
+					+ _pCodec->lastError());
+				return; // the GOAWAY goes out with the next flush, then we close
+			}
+			break;
+		case Transport::IoResult::WOULD_BLOCK:
+			return;
+		case Transport::IoResult::CLOSED:
+			return closeNow("peer closed");
+		case Transport::IoResult::FAILED:
+			return closeNow("read failed: " + _pChannel->lastError());
+		}
+	}
+	if (_state == State::HTTP2 && !_pCodec->wantsRead())
+		setInterest(_interest & ~EPOLLIN);
+}
+
+void ServerConnection::flush()
+{
+	_flushQueued = false;
+	if (_state != State::HTTP2)
+		return;
+	for (;;)
+	{
+		if (_outOffset == _out.size())
+		{
+			_out.clear();
+			_outOffset = 0;
+			_pCodec->produce(_out, OUTPUT_BATCH);
+			if (_out.empty())
+				break;
+		}
+		const Transport::IoResult result = _pChannel->write(_out.data() + _outOffset, _out.size() - _outOffset);
+		if (result.status == Transport::IoResult::OK)
+		{
+			_outOffset += result.n;
+			continue;
+		}
+		if (result.status == Transport::IoResult::WOULD_BLOCK)
+			break;
+		return closeNow(result.status == Transport::IoResult::CLOSED ? "peer closed"
+																	  : "write failed: " + _pChannel->lastError());
+	}
+	const bool pending = _outOffset < _out.size();
+	if (!pending && _pCodec->finished())
+		return closeNow(_pCodec->goAwayErrorSent() ? std::string("GOAWAY ")
+				+ Codec::http2ErrorCodeName(_pCodec->goAwayErrorSent()) : std::string("session finished"));
+	if (!pending && _out.capacity() > IDLE_BUFFER_LIMIT)
+		std::string().swap(_out);
+	std::uint32_t events = _pCodec->wantsRead() ? std::uint32_t(EPOLLIN) : 0u;
+	if (pending || _pChannel->needsWritableToRead())
+		events |= EPOLLOUT;
+	setInterest(events);
+}
+
+void ServerConnection::closeNow(const std::string& reason)
+{
+	if (_state == State::CLOSED)
+		return;
+	_engine.logger().debug("closing connection from " + describe() + ": " + reason);
+	_state = State::CLOSED;
+	_loop.remove(_pChannel->fd());
+	for (auto& entry : _streams)
+		entry.second->onClosed(0);
+	_streams.clear();
+	_loop.releaseLater(shared_from_this());
+	_pChannel.reset(); // closes the socket
+	_engine.connectionClosed(_loop, this);
+}
+
+void ServerConnection::shutdown()
+{
+	if (_state != State::HTTP2)
+		return closeNow("server stopping");
+	if (!_shuttingDown)
+	{
+		_shuttingDown = true;
+		_pCodec->goAway(NGHTTP2_NO_ERROR);
+		scheduleFlush();
+	}
+}
+
+void ServerConnection::abort()
+{
+	if (_state == State::HTTP2)
+	{
+		// Tell the peer, best effort, before closing.
+		_pCodec->goAway(NGHTTP2_NO_ERROR);
+		_pCodec->produce(_out, OUTPUT_BATCH);
+		if (_outOffset < _out.size())
+			_pChannel->write(_out.data() + _outOffset, _out.size() - _outOffset);
+	}
+	closeNow("server stopped");
+}
+
+ServerStream* ServerConnection::findStream(std::int32_t id)
+{
+	auto it = _streams.find(id);
+	return it == _streams.end() ? nullptr : it->second.get();
+}
+
+// ---- codec events ----
+
+bool ServerConnection::onStreamBegin(std::int32_t streamId)
+{
+	// A stream keeps its slot until its handler returns, even if the peer
+	// reset it: this bounds handlers in flight (rapid reset, CVE-2023-44487).
+	if (_streams.size() + _detachedHandlers >= _engine.config().codec.maxConcurrentStreams)
+		return false;
+	_streams.emplace(streamId, std::make_shared<ServerStream>(streamId, _pInfo, _loop,
+		std::weak_ptr<ServerConnection>(shared_from_this()), _engine.config().streamBufferSize));
+	return true;
+}
+
+void ServerConnection::respondLocally(std::int32_t streamId, int status)
+{
+	_pCodec->submitResponse(streamId, statusOnly(status), nullptr);
+	if (ServerStream* pStream = findStream(streamId))
+		pStream->discardUnread();
+}
+
+void ServerConnection::onHeaders(std::int32_t streamId, Codec::HeadersKind kind, Codec::HeaderBlock& headers,
+	bool endStream, bool headerListTooLarge)
+{
+	ServerStream* pStream = findStream(streamId);
+	if (!pStream || kind != Codec::HeadersKind::Request)
+		return; // request trailers: not surfaced yet
+	if (headerListTooLarge)
+		return respondLocally(streamId, 431);
+
+	RequestHead& request = pStream->mutableRequest();
+	for (auto& field : headers.fields())
+	{
+		const std::string& name = field.first;
+		if (name.empty() || name[0] != ':')
+			request.headers.add(std::move(field.first), std::move(field.second));
+		else if (name == ":method")
+			request.method = std::move(field.second);
+		else if (name == ":path")
+			request.path = std::move(field.second);
+		else if (name == ":authority")
+			request.authority = std::move(field.second);
+		else if (name == ":scheme")
+			request.scheme = std::move(field.second);
+	}
+	if (request.method == "CONNECT")
+		return respondLocally(streamId, 405);
+	if (request.path.empty())
+	{
+		// RFC 9113 §8.3.1: an empty :path is malformed.
+		_pCodec->resetStream(streamId, NGHTTP2_PROTOCOL_ERROR);
+		return;
+	}
+	if (endStream)
+		pStream->onRequestEnd();
+	_runningHandlers.insert(streamId);
+	_engine.dispatch(_streams[streamId]);
+}
+
+void ServerConnection::onData(std::int32_t streamId, const std::uint8_t* data, std::size_t length)
+{
+	ServerStream* pStream = findStream(streamId);
+	if (!pStream)
+	{
+		_pCodec->consume(streamId, length);
+		return;
+	}
+	if (pStream->onBodyData(data, length))
+	{
+		_pCodec->consume(streamId, length);
+		pStream->creditedBytes() += length;
+	}
+}
+
+void ServerConnection::onStreamEnd(std::int32_t streamId)
+{
+	if (ServerStream* pStream = findStream(streamId))
+		pStream->onRequestEnd();
+}
+
+void ServerConnection::onStreamClose(std::int32_t streamId, std::uint32_t errorCode)
+{
+	auto it = _streams.find(streamId);
+	if (it == _streams.end())
+		return;
+	ServerStream& stream = *it->second;
+	// Bytes the handler never read still occupy the connection window.
+	_pCodec->consumeConnection(stream.receivedBytes() - stream.creditedBytes());
+	stream.onClosed(errorCode);
+	if (_runningHandlers.count(streamId))
+		++_detachedHandlers;
+	_streams.erase(it);
+}
+
+// ---- tasks from handlers ----
+
+void ServerConnection::submitResponse(std::int32_t id, Codec::HeaderBlock& headers, bool withBody)
+{
+	ServerStream* pStream = findStream(id);
+	if (!pStream || _state != State::HTTP2)
+		return;
+	if (!_pCodec->submitResponse(id, headers, withBody ? pStream : nullptr))
+	{
+		_engine.logger().error("cannot submit response on stream " + std::to_string(id) + ": " + _pCodec->lastError());
+		_pCodec->resetStream(id, NGHTTP2_INTERNAL_ERROR);
+	}
+	scheduleFlush();
+}
+
+void ServerConnection::submitInformational(std::int32_t id, Codec::HeaderBlock& headers)
+{
+	if (!findStream(id) || _state != State::HTTP2)
+		return;
+	_pCodec->submitInformational(id, headers);
+	scheduleFlush();
+}
+
+void ServerConnection::resumeBody(std::int32_t id)
+{
+	if (!findStream(id) || _state != State::HTTP2)
+		return;
+	_pCodec->resumeBody(id);
+	scheduleFlush();
+}
+
+void ServerConnection::credit(std::int32_t id, std::size_t length)
+{
+	ServerStream* pStream = findStream(id);
+	if (!pStream || _state != State::HTTP2 || length == 0)
+		return;
+	_pCodec->consume(id, length);
+	pStream->creditedBytes() += length;
+	scheduleFlush();
+}
+
+void ServerConnection::handlerDone(std::int32_t id, std::size_t uncredited)
+{
+	credit(id, uncredited);
+	_runningHandlers.erase(id);
+	if (ServerStream* pStream = findStream(id))
+	{
+		// Whatever body the handler left unread is dropped and credited.
+		credit(id, pStream->discardUnread());
+	}
+	else if (_detachedHandlers > 0)
+		--_detachedHandlers;
+	scheduleFlush();
+}
+
+} // namespace Server
+} // namespace PocoH2

@@ -1,0 +1,108 @@
+//
+// ServerConnection.h
+//
+// One accepted connection on its loop thread: TLS handshake and ALPN, or
+// sniffing the cleartext preface; then either the HTTP/2 session (codec,
+// stream table, writes batched once per loop turn) or a hand-off of the
+// socket to the HTTP/1.1 server.
+//
+
+#ifndef PocoH2_Server_ServerConnection_INCLUDED
+#define PocoH2_Server_ServerConnection_INCLUDED
+
+#include "codec/Http2Codec.h"
+#include "server/ServerStream.h"
+#include "transport/Channel.h"
+#include "transport/EventLoop.h"
+#include "transport/TlsChannel.h"
+#include <memory>
+#include <openssl/ssl.h>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace PocoH2 {
+namespace Server {
+
+class ServerEngine;
+
+class ServerConnection : public Transport::IoHandler,
+						 public Transport::Flushable,
+						 private Codec::CodecListener,
+						 public std::enable_shared_from_this<ServerConnection>
+	/// Threading: lives on one loop thread; every member function runs there
+	/// (handlers reach it only through tasks posted by their ServerStream).
+	/// The codec, stream table and output buffer therefore need no lock.
+{
+public:
+	ServerConnection(ServerEngine& engine, Transport::EventLoop& loop, int fd, SSL_CTX* pTlsContext);
+	~ServerConnection() override;
+
+	void open();
+		/// Registers with the loop and starts the handshake or the sniffing.
+
+	void shutdown();
+		/// Graceful: GOAWAY, then close once the streams in flight are done.
+	void abort();
+		/// Closes at once.
+
+	// Tasks posted by ServerStream (see there).
+	void submitResponse(std::int32_t id, Codec::HeaderBlock& headers, bool withBody);
+	void submitInformational(std::int32_t id, Codec::HeaderBlock& headers);
+	void resumeBody(std::int32_t id);
+	void credit(std::int32_t id, std::size_t length);
+	void handlerDone(std::int32_t id, std::size_t uncredited);
+
+	void onIoEvent(std::uint32_t events) override;
+	void flush() override;
+
+private:
+	enum class State
+	{
+		HANDSHAKE, ///< TLS handshake in progress
+		SNIFF,	   ///< cleartext: waiting for the first bytes to tell h2c from HTTP/1.1
+		HTTP2,	   ///< HTTP/2 session running
+		CLOSED	   ///< closed or handed off; waiting to be released
+	};
+
+	// CodecListener
+	bool onStreamBegin(std::int32_t streamId) override;
+	void onHeaders(std::int32_t streamId, Codec::HeadersKind kind, Codec::HeaderBlock& headers, bool endStream,
+		bool headerListTooLarge) override;
+	void onData(std::int32_t streamId, const std::uint8_t* data, std::size_t length) override;
+	void onStreamEnd(std::int32_t streamId) override;
+	void onStreamClose(std::int32_t streamId, std::uint32_t errorCode) override;
+
+	void continueHandshake();
+	void sniff();
+	void startHttp2();
+	void handOffToHttp1();
+	void readAvailable();
+	void respondLocally(std::int32_t streamId, int status);
+	void scheduleFlush();
+	void setInterest(std::uint32_t events);
+	void closeNow(const std::string& reason);
+	ServerStream* findStream(std::int32_t id);
+	std::string describe() const;
+
+	ServerEngine& _engine;
+	Transport::EventLoop& _loop;
+	std::unique_ptr<Transport::Channel> _pChannel;
+	Transport::TlsChannel* _pTls = nullptr; ///< _pChannel as TLS, or null
+	std::shared_ptr<ConnectionInfo> _pInfo;
+	State _state;
+	std::uint32_t _interest = 0;
+	bool _flushQueued = false;
+	bool _shuttingDown = false;
+	std::unique_ptr<Codec::Http2Codec> _pCodec;
+	std::unordered_map<std::int32_t, ServerStream::Ptr> _streams;
+	std::unordered_set<std::int32_t> _runningHandlers; ///< streams whose handler runs
+	std::size_t _detachedHandlers = 0; ///< handlers running whose stream already closed
+	std::string _out;
+	std::size_t _outOffset = 0;
+};
+
+} // namespace Server
+} // namespace PocoH2
+
+#endif

@@ -1,0 +1,250 @@
+#include "server/ServerStream.h"
+#include "PocoH2/HTTP2Exception.h"
+#include "server/ServerConnection.h"
+#include <algorithm>
+#include <cstring>
+
+namespace PocoH2 {
+namespace Server {
+
+namespace {
+
+// Credit the peer's windows in batches, not per read.
+constexpr std::size_t CREDIT_BATCH = 32 * 1024;
+
+} // namespace
+
+ServerStream::ServerStream(std::int32_t id, std::shared_ptr<const ConnectionInfo> pInfo, Transport::EventLoop& loop,
+	std::weak_ptr<ServerConnection> pConnection, std::size_t responseBufferSize):
+	_id(id),
+	_pInfo(std::move(pInfo)),
+	_loop(loop),
+	_pConnection(std::move(pConnection)),
+	_outCapacity(std::max<std::size_t>(responseBufferSize, 1024))
+{
+}
+
+template <typename Fn>
+void ServerStream::postToConnection(Fn fn)
+{
+	_loop.post(
+		[weak = _pConnection, fn = std::move(fn)]() mutable
+		{
+			if (auto pConnection = weak.lock())
+				fn(*pConnection);
+		});
+}
+
+void ServerStream::throwClosed() const
+{
+	throw HTTP2StreamResetException("stream " + std::to_string(_id) + " was closed by "
+			+ (_closeCode ? std::string("RST_STREAM/GOAWAY ") + Codec::http2ErrorCodeName(_closeCode)
+						  : std::string("the connection")),
+		static_cast<int>(_closeCode));
+}
+
+std::size_t ServerStream::readBody(char* buffer, std::size_t length)
+{
+	std::size_t n = 0;
+	bool drained = false;
+	{
+		std::unique_lock<std::mutex> lock(_mutex);
+		_inReady.wait(lock, [this] { return _inOffset < _in.size() || _inEnded || _closed; });
+		if (_inOffset < _in.size())
+		{
+			n = std::min(length, _in.size() - _inOffset);
+			std::memcpy(buffer, _in.data() + _inOffset, n);
+			_inOffset += n;
+			if (_inOffset == _in.size())
+			{
+				_in.clear();
+				_inOffset = 0;
+				drained = true;
+			}
+		}
+		else if (!_inEnded)
+			throwClosed();
+	}
+	_uncredited += n;
+	if (_uncredited > 0 && (drained || _uncredited >= CREDIT_BATCH))
+	{
+		const std::size_t credit = _uncredited;
+		_uncredited = 0;
+		const std::int32_t id = _id;
+		postToConnection([id, credit](ServerConnection& c) { c.credit(id, credit); });
+	}
+	return n;
+}
+
+void ServerStream::sendInformational(Codec::HeaderBlock headers)
+{
+	const std::int32_t id = _id;
+	postToConnection([id, headers = std::move(headers)](ServerConnection& c) mutable
+		{ c.submitInformational(id, headers); });
+}
+
+void ServerStream::sendHead(Codec::HeaderBlock headers, bool withBody)
+{
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (!withBody)
+			_outEnded = true;
+	}
+	const std::int32_t id = _id;
+	postToConnection([id, headers = std::move(headers), withBody](ServerConnection& c) mutable
+		{ c.submitResponse(id, headers, withBody); });
+}
+
+void ServerStream::writeBody(const char* data, std::size_t length)
+{
+	while (length > 0)
+	{
+		bool wakeLoop = false;
+		std::size_t n;
+		{
+			std::unique_lock<std::mutex> lock(_mutex);
+			_handlerWaitsForSpace = true;
+			_outSpace.wait(lock, [this] { return _out.size() - _outOffset < _outCapacity || _closed; });
+			_handlerWaitsForSpace = false;
+			if (_closed)
+				throwClosed();
+			n = std::min(length, _outCapacity - (_out.size() - _outOffset));
+			_out.append(data, n);
+			wakeLoop = _loopWaitsForOutput;
+			_loopWaitsForOutput = false;
+		}
+		data += n;
+		length -= n;
+		if (wakeLoop)
+		{
+			const std::int32_t id = _id;
+			postToConnection([id](ServerConnection& c) { c.resumeBody(id); });
+		}
+	}
+}
+
+void ServerStream::endBody(Codec::HeaderBlock trailers)
+{
+	bool wakeLoop;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (_outEnded)
+			return;
+		_outEnded = true;
+		_trailers = std::move(trailers);
+		wakeLoop = _loopWaitsForOutput;
+		_loopWaitsForOutput = false;
+	}
+	if (wakeLoop)
+	{
+		const std::int32_t id = _id;
+		postToConnection([id](ServerConnection& c) { c.resumeBody(id); });
+	}
+}
+
+void ServerStream::handlerDone()
+{
+	const std::int32_t id = _id;
+	const std::size_t credit = _uncredited;
+	_uncredited = 0;
+	postToConnection([id, credit](ServerConnection& c) { c.handlerDone(id, credit); });
+}
+
+bool ServerStream::isClosed() const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _closed;
+}
+
+bool ServerStream::onBodyData(const std::uint8_t* data, std::size_t length)
+{
+	_received += length;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (_discarding)
+			return true;
+		_in.append(reinterpret_cast<const char*>(data), length);
+	}
+	_inReady.notify_one();
+	return false;
+}
+
+void ServerStream::onRequestEnd()
+{
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		_inEnded = true;
+	}
+	_inReady.notify_one();
+}
+
+bool ServerStream::requestEnded() const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _inEnded;
+}
+
+std::size_t ServerStream::discardUnread()
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	_discarding = true;
+	const std::size_t n = _in.size() - _inOffset;
+	_in.clear();
+	_in.shrink_to_fit();
+	_inOffset = 0;
+	return n;
+}
+
+void ServerStream::onClosed(std::uint32_t errorCode)
+{
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		_closed = true;
+		_closeCode = errorCode;
+		_out.clear();
+		_outOffset = 0;
+	}
+	_inReady.notify_all();
+	_outSpace.notify_all();
+}
+
+long ServerStream::read(std::uint8_t* buffer, std::size_t length, bool& endOfBody)
+{
+	bool wakeHandler = false;
+	std::size_t n = 0;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		const std::size_t available = _out.size() - _outOffset;
+		if (available == 0 && !_outEnded)
+		{
+			_loopWaitsForOutput = true;
+			return DEFERRED;
+		}
+		n = std::min(length, available);
+		std::memcpy(buffer, _out.data() + _outOffset, n);
+		_outOffset += n;
+		if (_outOffset == _out.size())
+		{
+			_out.clear();
+			_outOffset = 0;
+		}
+		endOfBody = _outEnded && _out.empty();
+		wakeHandler = _handlerWaitsForSpace;
+	}
+	if (wakeHandler)
+		_outSpace.notify_one();
+	return static_cast<long>(n);
+}
+
+bool ServerStream::takeTrailers(Codec::HeaderBlock& trailers)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (_trailers.empty())
+		return false;
+	trailers = std::move(_trailers);
+	_trailers.clear();
+	return true;
+}
+
+} // namespace Server
+} // namespace PocoH2

@@ -1,0 +1,148 @@
+//
+// ServerStream.h
+//
+// One request/response exchange on a server connection: the server's Ctx.
+// The connection's loop thread fills the request and drains the response;
+// a handler thread reads the request body and writes the response. The two
+// meet through two bounded pipes and tasks posted to the loop.
+//
+
+#ifndef PocoH2_Server_ServerStream_INCLUDED
+#define PocoH2_Server_ServerStream_INCLUDED
+
+#include "codec/Http2Codec.h"
+#include "transport/EventLoop.h"
+#include <Poco/Net/SocketAddress.h>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace PocoH2 {
+namespace Server {
+
+class ServerConnection;
+
+struct ConnectionInfo
+	/// What a handler may know about the connection its request came on.
+{
+	Poco::Net::SocketAddress clientAddress;
+	Poco::Net::SocketAddress serverAddress;
+	bool secure = false;
+};
+
+struct RequestHead
+	/// The request's pseudo-headers and regular headers (wire names).
+{
+	std::string method;
+	std::string scheme;
+	std::string authority;
+	std::string path;
+	Codec::HeaderBlock headers;
+};
+
+class ServerStream : public Codec::BodySource
+	/// Threading: "handler side" functions may be called from one handler
+	/// thread at a time; "loop side" functions only on the connection's loop
+	/// thread. The pipes are guarded by one mutex; no lock is held while user
+	/// code runs or while the loop thread calls into the codec.
+{
+public:
+	using Ptr = std::shared_ptr<ServerStream>;
+
+	ServerStream(std::int32_t id, std::shared_ptr<const ConnectionInfo> pInfo, Transport::EventLoop& loop,
+		std::weak_ptr<ServerConnection> pConnection, std::size_t responseBufferSize);
+
+	// ---- handler side ----
+
+	std::int32_t id() const { return _id; }
+	const RequestHead& request() const { return _request; }
+		/// Immutable once the stream is dispatched.
+	const ConnectionInfo& connectionInfo() const { return *_pInfo; }
+
+	std::size_t readBody(char* buffer, std::size_t length);
+		/// Blocks until body bytes arrive and copies up to length of them;
+		/// returns 0 at the end of the body. Credits the flow-control windows
+		/// as bytes are consumed. Throws HTTP2StreamResetException if the
+		/// stream was reset or its connection closed before the body ended.
+
+	void sendInformational(Codec::HeaderBlock headers);
+		/// Sends a 1xx response (headers include :status).
+
+	void sendHead(Codec::HeaderBlock headers, bool withBody);
+		/// Sends the final response headers (including :status). Without
+		/// body, the stream ends with them.
+
+	void writeBody(const char* data, std::size_t length);
+		/// Queues body bytes, blocking while the response buffer is full.
+		/// Throws HTTP2StreamResetException if the stream is gone.
+
+	void endBody(Codec::HeaderBlock trailers = Codec::HeaderBlock());
+		/// Ends the response body, optionally with trailers.
+
+	void handlerDone();
+		/// The handler returned: frees its stream slot, discards any request
+		/// body it did not read.
+
+	bool isClosed() const;
+		/// True once the stream was reset or its connection closed.
+
+	// ---- loop side ----
+
+	RequestHead& mutableRequest() { return _request; }
+	bool onBodyData(const std::uint8_t* data, std::size_t length);
+		/// Appends request body bytes; returns true when they should be
+		/// credited at once (the handler is done and discards the body).
+	void onRequestEnd();
+	void onClosed(std::uint32_t errorCode);
+		/// The stream closed; wakes a handler waiting on either pipe.
+	bool requestEnded() const;
+	std::size_t discardUnread();
+		/// Drops buffered request bytes the handler will never read; returns
+		/// their count for crediting.
+	std::size_t& creditedBytes() { return _credited; }
+	std::size_t receivedBytes() const { return _received; }
+
+	long read(std::uint8_t* buffer, std::size_t length, bool& endOfBody) override;
+	bool takeTrailers(Codec::HeaderBlock& trailers) override;
+
+private:
+	template <typename Fn>
+	void postToConnection(Fn fn);
+	void throwClosed() const;
+
+	const std::int32_t _id;
+	const std::shared_ptr<const ConnectionInfo> _pInfo;
+	Transport::EventLoop& _loop;
+	const std::weak_ptr<ServerConnection> _pConnection;
+	const std::size_t _outCapacity;
+	RequestHead _request;
+
+	mutable std::mutex _mutex;
+	std::condition_variable _inReady;
+	std::condition_variable _outSpace;
+	std::string _in; ///< request bytes not yet read by the handler
+	std::size_t _inOffset = 0;
+	bool _inEnded = false;
+	bool _discarding = false;
+	std::string _out; ///< response bytes not yet taken by the codec
+	std::size_t _outOffset = 0;
+	bool _outEnded = false;
+	bool _loopWaitsForOutput = false;
+	bool _handlerWaitsForSpace = false;
+	Codec::HeaderBlock _trailers;
+	bool _closed = false;
+	std::uint32_t _closeCode = 0;
+
+	// Handler thread only.
+	std::size_t _uncredited = 0;
+	// Loop thread only.
+	std::size_t _received = 0;
+	std::size_t _credited = 0;
+};
+
+} // namespace Server
+} // namespace PocoH2
+
+#endif

@@ -1,0 +1,65 @@
+//
+// Channel.h
+//
+// A non-blocking byte channel over a socket: plain TCP or TLS.
+//
+
+#ifndef PocoH2_Transport_Channel_INCLUDED
+#define PocoH2_Transport_Channel_INCLUDED
+
+#include <cstddef>
+#include <string>
+
+namespace PocoH2 {
+namespace Transport {
+
+struct IoResult
+{
+	enum Status
+	{
+		OK,			 ///< n bytes moved
+		WOULD_BLOCK, ///< try again when the fd is ready
+		CLOSED,		 ///< the peer closed the connection
+		FAILED		 ///< an error; see Channel::lastError()
+	};
+	Status status;
+	std::size_t n;
+};
+
+class Channel
+	/// Owns a connected, non-blocking socket fd and moves bytes over it.
+	/// Threading: used by one thread at a time (a connection's loop thread).
+{
+public:
+	explicit Channel(int fd);
+		/// Takes ownership of fd.
+
+	virtual ~Channel();
+		/// Closes the fd unless it was released.
+
+	Channel(const Channel&) = delete;
+	Channel& operator=(const Channel&) = delete;
+
+	virtual IoResult read(void* buffer, std::size_t length);
+	virtual IoResult write(const void* buffer, std::size_t length);
+
+	virtual bool needsWritableToRead() const { return false; }
+		/// True when the last read is waiting for the socket to be writable
+		/// (TLS renegotiation/key update), so EPOLLOUT must be watched.
+
+	int fd() const { return _fd; }
+
+	int releaseFd();
+		/// Gives up ownership of the fd and returns it.
+
+	const std::string& lastError() const { return _lastError; }
+
+protected:
+	int _fd;
+	std::string _lastError;
+};
+
+} // namespace Transport
+} // namespace PocoH2
+
+#endif

@@ -1,0 +1,195 @@
+#include "transport/EventLoop.h"
+#include <Poco/Exception.h>
+#include <cerrno>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+namespace PocoH2 {
+namespace Transport {
+
+EventLoop::EventLoop()
+{
+	_epollFd = ::epoll_create1(EPOLL_CLOEXEC);
+	if (_epollFd < 0)
+		throw Poco::SystemException("epoll_create1 failed", errno);
+	_wakeFd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (_wakeFd < 0)
+	{
+		::close(_epollFd);
+		throw Poco::SystemException("eventfd failed", errno);
+	}
+	epoll_event ev{};
+	ev.events = EPOLLIN;
+	ev.data.ptr = nullptr; // the wake-up fd is the only registration without a handler
+	::epoll_ctl(_epollFd, EPOLL_CTL_ADD, _wakeFd, &ev);
+}
+
+EventLoop::~EventLoop()
+{
+	::close(_wakeFd);
+	::close(_epollFd);
+}
+
+void EventLoop::run()
+{
+	_threadId = std::this_thread::get_id();
+	constexpr int MAX_EVENTS = 256;
+	epoll_event events[MAX_EVENTS];
+	while (!_stopped.load(std::memory_order_acquire))
+	{
+		const int n = ::epoll_wait(_epollFd, events, MAX_EVENTS, nextTimeoutMs());
+		if (n < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < n; ++i)
+		{
+			if (events[i].data.ptr == nullptr)
+			{
+				std::uint64_t count;
+				while (::read(_wakeFd, &count, sizeof(count)) > 0)
+				{
+				}
+				continue;
+			}
+			static_cast<IoHandler*>(events[i].data.ptr)->onIoEvent(events[i].events);
+		}
+		runTasks();
+		runTimers();
+		endTurn();
+	}
+	// Last chance for tasks posted while stopping (they may release resources).
+	runTasks();
+	endTurn();
+	_threadId = std::thread::id();
+}
+
+void EventLoop::stop()
+{
+	_stopped.store(true, std::memory_order_release);
+	post([] {});
+}
+
+void EventLoop::post(Task task)
+{
+	bool wake;
+	{
+		std::lock_guard<std::mutex> lock(_taskMutex);
+		_tasks.push_back(std::move(task));
+		wake = !_wakePending;
+		_wakePending = true;
+	}
+	if (wake)
+	{
+		const std::uint64_t one = 1;
+		[[maybe_unused]] ssize_t rc = ::write(_wakeFd, &one, sizeof(one));
+	}
+}
+
+bool EventLoop::inLoopThread() const
+{
+	return _threadId.load() == std::this_thread::get_id();
+}
+
+void EventLoop::runTasks()
+{
+	// Tasks posted while these run are taken in the next round, so a task that
+	// posts itself cannot starve I/O.
+	std::vector<Task> tasks;
+	{
+		std::lock_guard<std::mutex> lock(_taskMutex);
+		tasks.swap(_tasks);
+		_wakePending = false;
+	}
+	for (auto& task : tasks)
+		task();
+}
+
+void EventLoop::add(int fd, std::uint32_t events, IoHandler* pHandler)
+{
+	epoll_event ev{};
+	ev.events = events;
+	ev.data.ptr = pHandler;
+	if (::epoll_ctl(_epollFd, EPOLL_CTL_ADD, fd, &ev) != 0)
+		throw Poco::SystemException("epoll_ctl(ADD) failed", errno);
+}
+
+void EventLoop::modify(int fd, std::uint32_t events, IoHandler* pHandler)
+{
+	epoll_event ev{};
+	ev.events = events;
+	ev.data.ptr = pHandler;
+	::epoll_ctl(_epollFd, EPOLL_CTL_MOD, fd, &ev);
+}
+
+void EventLoop::remove(int fd)
+{
+	::epoll_ctl(_epollFd, EPOLL_CTL_DEL, fd, nullptr);
+}
+
+void EventLoop::flushLater(std::shared_ptr<Flushable> target)
+{
+	_flushQueue.push_back(std::move(target));
+}
+
+void EventLoop::releaseLater(std::shared_ptr<void> object)
+{
+	_graveyard.push_back(std::move(object));
+}
+
+EventLoop::TimerId EventLoop::runAfter(Clock::duration delay, Task task)
+{
+	const TimerId id = _nextTimerId++;
+	const auto due = Clock::now() + delay;
+	_timers.emplace(std::make_pair(due, id), std::move(task));
+	_timerDue.emplace(id, due);
+	return id;
+}
+
+void EventLoop::cancelTimer(TimerId id)
+{
+	auto it = _timerDue.find(id);
+	if (it == _timerDue.end())
+		return;
+	_timers.erase(std::make_pair(it->second, id));
+	_timerDue.erase(it);
+}
+
+void EventLoop::runTimers()
+{
+	const auto now = Clock::now();
+	while (!_timers.empty() && _timers.begin()->first.first <= now)
+	{
+		auto node = _timers.extract(_timers.begin());
+		_timerDue.erase(node.key().second);
+		node.mapped()();
+	}
+}
+
+int EventLoop::nextTimeoutMs() const
+{
+	if (!_flushQueue.empty())
+		return 0;
+	if (_timers.empty())
+		return -1;
+	const auto wait = _timers.begin()->first.first - Clock::now();
+	if (wait <= Clock::duration::zero())
+		return 0;
+	return static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(wait).count()) + 1;
+}
+
+void EventLoop::endTurn()
+{
+	// A flush may queue further flushes (e.g. a connection that closes); run
+	// until quiet.
+	while (!_flushQueue.empty())
+	{
+		std::vector<std::shared_ptr<Flushable>> queue;
+		queue.swap(_flushQueue);
+		for (auto& target : queue)
+			target->flush();
+	}
+	_graveyard.clear();
+}
+
+} // namespace Transport
+} // namespace PocoH2

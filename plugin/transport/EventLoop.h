@@ -1,0 +1,116 @@
+//
+// EventLoop.h
+//
+// One epoll event loop on one thread: I/O readiness, posted tasks (eventfd
+// wake-up), timers, and end-of-turn flushes so that a connection writes once
+// per turn whatever the turn produced.
+//
+
+#ifndef PocoH2_Transport_EventLoop_INCLUDED
+#define PocoH2_Transport_EventLoop_INCLUDED
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace PocoH2 {
+namespace Transport {
+
+class IoHandler
+	/// Something registered with an EventLoop for readiness events.
+{
+public:
+	virtual ~IoHandler() = default;
+	virtual void onIoEvent(std::uint32_t events) = 0;
+		/// Called on the loop thread with the epoll event mask.
+};
+
+class Flushable
+	/// Something that wants to write once at the end of the loop's turn.
+{
+public:
+	virtual ~Flushable() = default;
+	virtual void flush() = 0;
+		/// Called on the loop thread after all events and tasks of a turn.
+};
+
+class EventLoop
+	/// Threading: run() is called by exactly one thread, the loop thread.
+	/// post(), stop() and inLoopThread() may be called from any thread; all
+	/// other functions only on the loop thread.
+{
+public:
+	using Task = std::function<void()>;
+	using Clock = std::chrono::steady_clock;
+	using TimerId = std::uint64_t;
+
+	EventLoop();
+		/// Creates the epoll instance and the wake-up eventfd.
+		/// Throws Poco::SystemException on failure.
+
+	~EventLoop();
+
+	EventLoop(const EventLoop&) = delete;
+	EventLoop& operator=(const EventLoop&) = delete;
+
+	void run();
+		/// Runs the loop until stop() is called.
+
+	void stop();
+		/// Makes run() return after its current turn.
+
+	void post(Task task);
+		/// Queues task to run on the loop thread and wakes the loop.
+
+	bool inLoopThread() const;
+
+	void add(int fd, std::uint32_t events, IoHandler* pHandler);
+	void modify(int fd, std::uint32_t events, IoHandler* pHandler);
+	void remove(int fd);
+		/// Register, change or drop an fd. The handler must outlive its
+		/// registration; handlers are destroyed through releaseLater().
+
+	void flushLater(std::shared_ptr<Flushable> target);
+		/// Calls target->flush() once at the end of this turn (the same target
+		/// queued twice in a turn is flushed once if it checks a flag; the
+		/// loop does not deduplicate).
+
+	void releaseLater(std::shared_ptr<void> object);
+		/// Keeps object alive until the end of this turn, so that events
+		/// already fetched for it still find it.
+
+	TimerId runAfter(Clock::duration delay, Task task);
+		/// Runs task on the loop thread after delay. Returns an id for cancelTimer().
+
+	void cancelTimer(TimerId id);
+
+private:
+	void runTasks();
+	void runTimers();
+	int nextTimeoutMs() const;
+	void endTurn();
+
+	int _epollFd = -1;
+	int _wakeFd = -1;
+	std::atomic<bool> _stopped{false};
+	std::atomic<std::thread::id> _threadId{};
+	std::mutex _taskMutex;
+	std::vector<Task> _tasks;
+	bool _wakePending = false;
+	std::vector<std::shared_ptr<Flushable>> _flushQueue;
+	std::vector<std::shared_ptr<void>> _graveyard;
+	std::map<std::pair<Clock::time_point, TimerId>, Task> _timers;
+	std::map<TimerId, Clock::time_point> _timerDue;
+	TimerId _nextTimerId = 1;
+};
+
+} // namespace Transport
+} // namespace PocoH2
+
+#endif

@@ -1,0 +1,144 @@
+#include "transport/TlsChannel.h"
+#include <Poco/Exception.h>
+#include <cerrno>
+#include <cstring>
+#include <nghttp2/nghttp2.h>
+#include <openssl/err.h>
+
+namespace PocoH2 {
+namespace Transport {
+
+std::string openSslErrors()
+{
+	std::string result;
+	unsigned long code;
+	while ((code = ERR_get_error()) != 0)
+	{
+		char buffer[256];
+		ERR_error_string_n(code, buffer, sizeof(buffer));
+		if (!result.empty())
+			result += "; ";
+		result += buffer;
+	}
+	return result;
+}
+
+namespace {
+
+int selectAlpn(SSL*, const unsigned char** out, unsigned char* outLength, const unsigned char* in,
+	unsigned int inLength, void*)
+{
+	// nghttp2_select_next_protocol prefers h2 and falls back to http/1.1.
+	const int rc = nghttp2_select_next_protocol(
+		const_cast<unsigned char**>(out), outLength, in, inLength);
+	return rc >= 0 ? SSL_TLSEXT_ERR_OK : SSL_TLSEXT_ERR_NOACK;
+}
+
+} // namespace
+
+void TlsChannel::installAlpnSelector(SSL_CTX* pContext)
+{
+	SSL_CTX_set_alpn_select_cb(pContext, &selectAlpn, nullptr);
+}
+
+TlsChannel::TlsChannel(int fd, SSL_CTX* pContext): Channel(fd), _pSsl(SSL_new(pContext))
+{
+	if (!_pSsl)
+		throw Poco::IOException("SSL_new failed", openSslErrors());
+	SSL_set_fd(_pSsl.get(), fd);
+	SSL_set_accept_state(_pSsl.get());
+	SSL_set_mode(_pSsl.get(),
+		SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+}
+
+TlsChannel::~TlsChannel()
+{
+	if (_pSsl && _fd >= 0)
+		SSL_shutdown(_pSsl.get()); // best effort close_notify; the socket is non-blocking
+	ERR_clear_error();
+}
+
+TlsChannel::Handshake TlsChannel::handshake()
+{
+	ERR_clear_error();
+	const int rc = SSL_do_handshake(_pSsl.get());
+	if (rc == 1)
+		return Handshake::DONE;
+	const int error = SSL_get_error(_pSsl.get(), rc);
+	if (error == SSL_ERROR_WANT_READ)
+		return Handshake::WANT_READ;
+	if (error == SSL_ERROR_WANT_WRITE)
+		return Handshake::WANT_WRITE;
+	fail(error, rc);
+	return Handshake::FAILED;
+}
+
+std::string TlsChannel::alpnProtocol() const
+{
+	const unsigned char* data = nullptr;
+	unsigned int length = 0;
+	SSL_get0_alpn_selected(_pSsl.get(), &data, &length);
+	return data ? std::string(reinterpret_cast<const char*>(data), length) : std::string();
+}
+
+IoResult TlsChannel::fail(int sslError, int rc)
+{
+	if (sslError == SSL_ERROR_ZERO_RETURN)
+		return {IoResult::CLOSED, 0};
+	if (sslError == SSL_ERROR_SYSCALL)
+	{
+		const int savedErrno = errno;
+		_lastError = openSslErrors();
+		if (_lastError.empty())
+		{
+			if (rc == 0 || savedErrno == 0 || savedErrno == ECONNRESET || savedErrno == EPIPE)
+				return {IoResult::CLOSED, 0};
+			_lastError = std::strerror(savedErrno);
+		}
+		return {IoResult::FAILED, 0};
+	}
+	_lastError = openSslErrors();
+	if (_lastError.empty())
+		_lastError = "TLS error " + std::to_string(sslError);
+	return {IoResult::FAILED, 0};
+}
+
+IoResult TlsChannel::read(void* buffer, std::size_t length)
+{
+	ERR_clear_error();
+	_readWantsWrite = false;
+	std::size_t n = 0;
+	const int rc = SSL_read_ex(_pSsl.get(), buffer, length, &n);
+	if (rc == 1)
+		return {IoResult::OK, n};
+	const int error = SSL_get_error(_pSsl.get(), rc);
+	if (error == SSL_ERROR_WANT_READ)
+		return {IoResult::WOULD_BLOCK, 0};
+	if (error == SSL_ERROR_WANT_WRITE)
+	{
+		_readWantsWrite = true;
+		return {IoResult::WOULD_BLOCK, 0};
+	}
+	return fail(error, rc);
+}
+
+IoResult TlsChannel::write(const void* buffer, std::size_t length)
+{
+	ERR_clear_error();
+	std::size_t n = 0;
+	const int rc = SSL_write_ex(_pSsl.get(), buffer, length, &n);
+	if (rc == 1)
+		return {IoResult::OK, n};
+	const int error = SSL_get_error(_pSsl.get(), rc);
+	if (error == SSL_ERROR_WANT_WRITE || error == SSL_ERROR_WANT_READ)
+		return {IoResult::WOULD_BLOCK, 0};
+	return fail(error, rc);
+}
+
+SslPtr TlsChannel::releaseSsl()
+{
+	return std::move(_pSsl);
+}
+
+} // namespace Transport
+} // namespace PocoH2

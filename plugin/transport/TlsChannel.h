@@ -1,0 +1,73 @@
+//
+// TlsChannel.h
+//
+// A non-blocking TLS channel driven with OpenSSL directly (Poco's
+// SecureStreamSocket hides its SSL* and blocks), using a Poco Context's SSL_CTX.
+//
+
+#ifndef PocoH2_Transport_TlsChannel_INCLUDED
+#define PocoH2_Transport_TlsChannel_INCLUDED
+
+#include "transport/Channel.h"
+#include <memory>
+#include <openssl/ssl.h>
+
+namespace PocoH2 {
+namespace Transport {
+
+struct SslDeleter
+{
+	void operator()(SSL* pSsl) const { SSL_free(pSsl); }
+};
+using SslPtr = std::unique_ptr<SSL, SslDeleter>;
+
+class TlsChannel : public Channel
+	/// Server side of a TLS connection. Reads always drain OpenSSL's buffer
+	/// (until WOULD_BLOCK), so bytes OpenSSL holds never wait for an epoll
+	/// event that will not come.
+{
+public:
+	enum class Handshake
+	{
+		DONE,
+		WANT_READ,
+		WANT_WRITE,
+		FAILED
+	};
+
+	TlsChannel(int fd, SSL_CTX* pContext);
+		/// Takes ownership of fd; creates the SSL object in accept state.
+		/// Throws Poco::IOException if OpenSSL cannot create it.
+
+	~TlsChannel() override;
+
+	Handshake handshake();
+		/// Advances the handshake; lastError() says why it FAILED.
+
+	std::string alpnProtocol() const;
+		/// The protocol chosen by ALPN ("h2", "http/1.1") or empty.
+
+	IoResult read(void* buffer, std::size_t length) override;
+	IoResult write(const void* buffer, std::size_t length) override;
+	bool needsWritableToRead() const override { return _readWantsWrite; }
+
+	SslPtr releaseSsl();
+		/// Gives up the SSL object (for the HTTP/1.1 hand-off); use with releaseFd().
+
+	static void installAlpnSelector(SSL_CTX* pContext);
+		/// Makes a server context choose "h2", else "http/1.1", by ALPN.
+
+private:
+	IoResult fail(int sslError, int rc);
+
+	SslPtr _pSsl;
+	bool _readWantsWrite = false;
+};
+
+std::string openSslErrors();
+	/// Drains and formats OpenSSL's error queue.
+
+} // namespace Transport
+} // namespace PocoH2
+
+#endif
