@@ -1,0 +1,371 @@
+// The codec with no socket: a client codec and a server codec back to back.
+#include "codec/Http2Codec.h"
+#include <gtest/gtest.h>
+#include <cstring>
+#include <map>
+#include <nghttp2/nghttp2.h>
+#include <vector>
+
+using namespace PocoH2::Codec;
+
+namespace {
+
+struct Recorder : CodecListener
+{
+	struct Stream
+	{
+		HeaderBlock headers;
+		HeaderBlock trailers;
+		std::vector<HeaderBlock> informational;
+		std::string body;
+		bool ended = false;
+		bool closed = false;
+		bool tooLarge = false;
+		std::uint32_t closeCode = 0;
+	};
+	std::map<std::int32_t, Stream> streams;
+	bool refuse = false;
+	std::int32_t goAwayLastStream = -1;
+	std::uint32_t goAwayCode = 0;
+
+	bool onStreamBegin(std::int32_t) override { return !refuse; }
+	void onHeaders(std::int32_t id, HeadersKind kind, HeaderBlock& headers, bool, bool tooLarge) override
+	{
+		Stream& s = streams[id];
+		s.tooLarge = tooLarge;
+		if (kind == HeadersKind::Trailers)
+			s.trailers = headers;
+		else if (kind == HeadersKind::Informational)
+			s.informational.push_back(headers);
+		else
+			s.headers = headers;
+	}
+	void onData(std::int32_t id, const std::uint8_t* data, std::size_t length) override
+	{
+		streams[id].body.append(reinterpret_cast<const char*>(data), length);
+	}
+	void onStreamEnd(std::int32_t id) override { streams[id].ended = true; }
+	void onStreamClose(std::int32_t id, std::uint32_t code) override
+	{
+		streams[id].closed = true;
+		streams[id].closeCode = code;
+	}
+	void onGoAway(std::int32_t last, std::uint32_t code) override
+	{
+		goAwayLastStream = last;
+		goAwayCode = code;
+	}
+};
+
+// A body served from a string, optionally held back until released.
+struct StringBody : BodySource
+{
+	std::string data;
+	std::size_t offset = 0;
+	bool held = false;
+	HeaderBlock trailers;
+
+	explicit StringBody(std::string d): data(std::move(d)) {}
+	long read(std::uint8_t* buffer, std::size_t length, bool& end) override
+	{
+		if (held)
+			return DEFERRED;
+		const std::size_t n = std::min(length, data.size() - offset);
+		std::memcpy(buffer, data.data() + offset, n);
+		offset += n;
+		end = offset == data.size();
+		return static_cast<long>(n);
+	}
+	bool takeTrailers(HeaderBlock& t) override
+	{
+		if (trailers.empty())
+			return false;
+		t = trailers;
+		return true;
+	}
+};
+
+HeaderBlock request(const std::string& method, const std::string& path)
+{
+	HeaderBlock h;
+	h.add(":method", method);
+	h.add(":scheme", "http");
+	h.add(":authority", "example.test");
+	h.add(":path", path);
+	return h;
+}
+
+HeaderBlock response(int status)
+{
+	HeaderBlock h;
+	h.add(":status", std::to_string(status));
+	return h;
+}
+
+// Moves bytes both ways until neither side has anything to say.
+std::size_t pump(Http2Codec& a, Http2Codec& b)
+{
+	std::size_t total = 0;
+	for (int round = 0; round < 1000; ++round)
+	{
+		std::string ab, ba;
+		a.produce(ab);
+		if (!ab.empty())
+			b.receive(reinterpret_cast<const std::uint8_t*>(ab.data()), ab.size());
+		b.produce(ba);
+		if (!ba.empty())
+			a.receive(reinterpret_cast<const std::uint8_t*>(ba.data()), ba.size());
+		total += ab.size() + ba.size();
+		if (ab.empty() && ba.empty())
+			break;
+	}
+	return total;
+}
+
+struct Frame
+{
+	std::uint8_t type;
+	std::uint8_t flags;
+	std::uint32_t streamId;
+	std::string payload;
+};
+
+std::vector<Frame> parseFrames(const std::string& bytes)
+{
+	std::vector<Frame> frames;
+	std::size_t i = 0;
+	while (i + 9 <= bytes.size())
+	{
+		const auto* p = reinterpret_cast<const std::uint8_t*>(bytes.data() + i);
+		const std::size_t length = (p[0] << 16) | (p[1] << 8) | p[2];
+		Frame f{p[3], p[4], ((p[5] & 0x7fu) << 24) | (p[6] << 16) | (p[7] << 8) | p[8], bytes.substr(i + 9, length)};
+		frames.push_back(f);
+		i += 9 + length;
+	}
+	return frames;
+}
+
+std::uint32_t be32(const std::string& s, std::size_t at)
+{
+	const auto* p = reinterpret_cast<const std::uint8_t*>(s.data() + at);
+	return (std::uint32_t(p[0]) << 24) | (p[1] << 16) | (p[2] << 8) | p[3];
+}
+
+class CodecPair : public ::testing::Test
+{
+protected:
+	CodecSettings settings;
+	Recorder clientEvents, serverEvents;
+	std::unique_ptr<Http2Codec> client, server;
+
+	void create()
+	{
+		client = std::make_unique<Http2Codec>(Http2Codec::Role::Client, clientEvents, settings);
+		server = std::make_unique<Http2Codec>(Http2Codec::Role::Server, serverEvents, settings);
+	}
+};
+
+} // namespace
+
+TEST_F(CodecPair, RequestAndResponseRoundTrip)
+{
+	settings.manualWindowUpdate = false;
+	create();
+	StringBody upload("hello server");
+	const std::int32_t id = client->submitRequest(request("POST", "/upload"), &upload);
+	ASSERT_EQ(id, 1);
+	pump(*client, *server);
+
+	const auto& req = serverEvents.streams[id];
+	ASSERT_NE(req.headers.find(":path"), nullptr);
+	EXPECT_EQ(*req.headers.find(":path"), "/upload");
+	EXPECT_EQ(*req.headers.find(":method"), "POST");
+	EXPECT_EQ(req.body, "hello server");
+	EXPECT_TRUE(req.ended);
+
+	StringBody download("hello client");
+	HeaderBlock head = response(200);
+	head.add("content-type", "text/plain");
+	ASSERT_TRUE(server->submitResponse(id, head, &download));
+	pump(*client, *server);
+
+	const auto& res = clientEvents.streams[id];
+	EXPECT_EQ(*res.headers.find(":status"), "200");
+	EXPECT_EQ(*res.headers.find("content-type"), "text/plain");
+	EXPECT_EQ(res.body, "hello client");
+	EXPECT_TRUE(res.ended);
+	EXPECT_TRUE(res.closed);
+	EXPECT_EQ(res.closeCode, 0u);
+	EXPECT_TRUE(serverEvents.streams[id].closed);
+}
+
+TEST_F(CodecPair, ManualWindowStopsThePeerUntilConsumed)
+{
+	settings.initialWindowSize = 16384;
+	settings.connectionWindowSize = 65535;
+	create();
+	pump(*client, *server); // SETTINGS exchanged: the client knows the small window
+	StringBody upload(std::string(100000, 'x'));
+	const std::int32_t id = client->submitRequest(request("POST", "/"), &upload);
+	pump(*client, *server);
+	// Only the stream window's worth arrives while nothing is consumed.
+	EXPECT_EQ(serverEvents.streams[id].body.size(), 16384u);
+	EXPECT_FALSE(serverEvents.streams[id].ended);
+
+	std::size_t consumed = 16384;
+	server->consume(id, 16384);
+	pump(*client, *server);
+	EXPECT_EQ(serverEvents.streams[id].body.size(), 32768u);
+
+	while (!serverEvents.streams[id].ended)
+	{
+		const std::size_t received = serverEvents.streams[id].body.size();
+		server->consume(id, received - consumed);
+		consumed = received;
+		ASSERT_GT(pump(*client, *server), 0u);
+	}
+	EXPECT_EQ(serverEvents.streams[id].body, upload.data);
+}
+
+TEST_F(CodecPair, DeferredBodyResumes)
+{
+	create();
+	client->submitRequest(request("GET", "/"), nullptr);
+	pump(*client, *server);
+	StringBody body("later");
+	body.held = true;
+	ASSERT_TRUE(server->submitResponse(1, response(200), &body));
+	pump(*client, *server);
+	EXPECT_FALSE(clientEvents.streams[1].ended);
+	EXPECT_EQ(*clientEvents.streams[1].headers.find(":status"), "200");
+	body.held = false;
+	server->resumeBody(1);
+	pump(*client, *server);
+	EXPECT_EQ(clientEvents.streams[1].body, "later");
+	EXPECT_TRUE(clientEvents.streams[1].ended);
+}
+
+TEST_F(CodecPair, TrailersFollowTheBody)
+{
+	create();
+	client->submitRequest(request("GET", "/grpc"), nullptr);
+	pump(*client, *server);
+	StringBody body("payload");
+	body.trailers.add("grpc-status", "0");
+	body.trailers.add("grpc-message", "ok");
+	ASSERT_TRUE(server->submitResponse(1, response(200), &body));
+	pump(*client, *server);
+	const auto& res = clientEvents.streams[1];
+	EXPECT_EQ(res.body, "payload");
+	ASSERT_NE(res.trailers.find("grpc-status"), nullptr);
+	EXPECT_EQ(*res.trailers.find("grpc-status"), "0");
+	EXPECT_EQ(*res.trailers.find("grpc-message"), "ok");
+	EXPECT_TRUE(res.ended);
+}
+
+TEST_F(CodecPair, InformationalResponseBeforeFinal)
+{
+	create();
+	client->submitRequest(request("POST", "/"), nullptr);
+	pump(*client, *server);
+	ASSERT_TRUE(server->submitInformational(1, response(100)));
+	ASSERT_TRUE(server->submitResponse(1, response(204), nullptr));
+	pump(*client, *server);
+	ASSERT_EQ(clientEvents.streams[1].informational.size(), 1u);
+	EXPECT_EQ(*clientEvents.streams[1].informational[0].find(":status"), "100");
+	EXPECT_EQ(*clientEvents.streams[1].headers.find(":status"), "204");
+}
+
+TEST_F(CodecPair, OversizedHeaderListIsFlagged)
+{
+	settings.maxHeaderListSize = 4096;
+	create();
+	HeaderBlock head = request("GET", "/");
+	head.add("x-big", std::string(8000, 'a'));
+	client->submitRequest(head, nullptr);
+	pump(*client, *server);
+	EXPECT_TRUE(serverEvents.streams[1].tooLarge);
+	EXPECT_TRUE(serverEvents.streams[1].headers.empty());
+	// The connection is still fine: a normal request goes through.
+	client->submitRequest(request("GET", "/ok"), nullptr);
+	pump(*client, *server);
+	EXPECT_FALSE(serverEvents.streams[3].tooLarge);
+	EXPECT_EQ(*serverEvents.streams[3].headers.find(":path"), "/ok");
+}
+
+TEST_F(CodecPair, RefusedStreamGetsRefusedStreamReset)
+{
+	create();
+	serverEvents.refuse = true;
+	client->submitRequest(request("GET", "/"), nullptr);
+	pump(*client, *server);
+	EXPECT_TRUE(clientEvents.streams[1].closed);
+	EXPECT_EQ(clientEvents.streams[1].closeCode, static_cast<std::uint32_t>(NGHTTP2_REFUSED_STREAM));
+	EXPECT_TRUE(serverEvents.streams[1].headers.empty());
+}
+
+TEST_F(CodecPair, ResetByClientClosesServerStream)
+{
+	create();
+	client->submitRequest(request("GET", "/"), nullptr);
+	pump(*client, *server);
+	client->resetStream(1, NGHTTP2_CANCEL);
+	pump(*client, *server);
+	EXPECT_TRUE(serverEvents.streams[1].closed);
+	EXPECT_EQ(serverEvents.streams[1].closeCode, static_cast<std::uint32_t>(NGHTTP2_CANCEL));
+}
+
+TEST_F(CodecPair, GoAwayTellsTheLastStream)
+{
+	create();
+	client->submitRequest(request("GET", "/"), nullptr);
+	pump(*client, *server);
+	server->goAway(NGHTTP2_NO_ERROR);
+	pump(*client, *server);
+	EXPECT_EQ(clientEvents.goAwayLastStream, 1);
+	EXPECT_EQ(clientEvents.goAwayCode, 0u);
+}
+
+TEST_F(CodecPair, BadPrefaceIsAConnectionErrorWithGoAway)
+{
+	create();
+	const std::string garbage = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+	EXPECT_FALSE(server->receive(reinterpret_cast<const std::uint8_t*>(garbage.data()), garbage.size()));
+	std::string out;
+	server->produce(out);
+	const auto frames = parseFrames(out);
+	ASSERT_FALSE(frames.empty());
+	const Frame& last = frames.back();
+	EXPECT_EQ(last.type, NGHTTP2_GOAWAY);
+	EXPECT_EQ(be32(last.payload, 4), static_cast<std::uint32_t>(NGHTTP2_PROTOCOL_ERROR));
+	EXPECT_TRUE(server->finished());
+}
+
+TEST_F(CodecPair, ServerAdvertisesItsSettings)
+{
+	settings.maxConcurrentStreams = 77;
+	settings.initialWindowSize = 123456;
+	create();
+	std::string out;
+	server->produce(out);
+	const auto frames = parseFrames(out);
+	ASSERT_FALSE(frames.empty());
+	EXPECT_EQ(frames[0].type, NGHTTP2_SETTINGS);
+	std::map<int, std::uint32_t> values;
+	for (std::size_t i = 0; i + 6 <= frames[0].payload.size(); i += 6)
+		values[(std::uint8_t(frames[0].payload[i]) << 8) | std::uint8_t(frames[0].payload[i + 1])] =
+			be32(frames[0].payload, i + 2);
+	EXPECT_EQ(values[NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS], 77u);
+	EXPECT_EQ(values[NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE], 123456u);
+	client->receive(reinterpret_cast<const std::uint8_t*>(out.data()), out.size());
+	pump(*client, *server);
+	EXPECT_EQ(client->remoteMaxConcurrentStreams(), 77u);
+}
+
+TEST(CodecNames, ErrorCodeNames)
+{
+	EXPECT_STREQ(http2ErrorCodeName(0), "NO_ERROR");
+	EXPECT_STREQ(http2ErrorCodeName(7), "REFUSED_STREAM");
+	EXPECT_STREQ(http2ErrorCodeName(13), "HTTP_1_1_REQUIRED");
+	EXPECT_STREQ(http2ErrorCodeName(99), "UNKNOWN");
+}

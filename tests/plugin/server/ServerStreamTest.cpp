@@ -1,0 +1,124 @@
+// The pipes between a handler thread and the loop side of a ServerStream.
+#include "PocoH2/HTTP2Exception.h"
+#include "server/ServerStream.h"
+#include <atomic>
+#include <chrono>
+#include <gtest/gtest.h>
+#include <thread>
+
+using namespace PocoH2;
+using namespace PocoH2::Server;
+
+namespace {
+
+ServerStream::Ptr makeStream(Transport::EventLoop& loop, std::size_t capacity = 1024)
+{
+	// No connection: tasks the stream posts find nobody and are dropped.
+	return std::make_shared<ServerStream>(
+		1, std::make_shared<ConnectionInfo>(), loop, std::weak_ptr<ServerConnection>(), capacity);
+}
+
+std::string drain(ServerStream& stream, bool& ended)
+{
+	std::string out;
+	std::uint8_t buffer[300];
+	for (;;)
+	{
+		bool end = false;
+		const long n = stream.read(buffer, sizeof(buffer), end);
+		if (n == Codec::BodySource::DEFERRED)
+			break;
+		out.append(reinterpret_cast<char*>(buffer), static_cast<std::size_t>(n));
+		if (end)
+		{
+			ended = true;
+			break;
+		}
+	}
+	return out;
+}
+
+} // namespace
+
+TEST(ServerStream, RequestBodyFlowsToTheHandler)
+{
+	Transport::EventLoop loop;
+	auto stream = makeStream(loop);
+	const std::string part1 = "first ", part2 = "second";
+	stream->onBodyData(reinterpret_cast<const std::uint8_t*>(part1.data()), part1.size());
+	std::string received;
+	std::thread handler(
+		[&]
+		{
+			char buffer[4];
+			std::size_t n;
+			while ((n = stream->readBody(buffer, sizeof(buffer))) > 0)
+				received.append(buffer, n);
+		});
+	std::this_thread::sleep_for(std::chrono::milliseconds(20)); // the handler waits for more
+	stream->onBodyData(reinterpret_cast<const std::uint8_t*>(part2.data()), part2.size());
+	stream->onRequestEnd();
+	handler.join();
+	EXPECT_EQ(received, "first second");
+	EXPECT_EQ(stream->receivedBytes(), 12u);
+}
+
+TEST(ServerStream, ReadingAClosedStreamThrows)
+{
+	Transport::EventLoop loop;
+	auto stream = makeStream(loop);
+	stream->onClosed(8); // CANCEL
+	char buffer[8];
+	EXPECT_THROW(stream->readBody(buffer, sizeof(buffer)), HTTP2StreamResetException);
+	EXPECT_THROW(stream->writeBody("x", 1), HTTP2StreamResetException);
+	EXPECT_TRUE(stream->isClosed());
+}
+
+TEST(ServerStream, WriterBlocksWhileTheBufferIsFull)
+{
+	Transport::EventLoop loop;
+	auto stream = makeStream(loop, 1024);
+	const std::string payload(5000, 'z');
+	std::atomic<bool> done{false};
+	std::thread handler(
+		[&]
+		{
+			stream->writeBody(payload.data(), payload.size());
+			stream->endBody();
+			done = true;
+		});
+	std::this_thread::sleep_for(std::chrono::milliseconds(50));
+	EXPECT_FALSE(done.load()); // 5000 bytes do not fit in 1024
+	std::string out;
+	bool ended = false;
+	while (!ended)
+	{
+		out += drain(*stream, ended);
+		std::this_thread::yield();
+	}
+	handler.join();
+	EXPECT_TRUE(done.load());
+	EXPECT_EQ(out, payload);
+}
+
+TEST(ServerStream, EmptyBodyEndsAtOnce)
+{
+	Transport::EventLoop loop;
+	auto stream = makeStream(loop);
+	bool ended = false;
+	EXPECT_EQ(drain(*stream, ended), "");
+	EXPECT_FALSE(ended); // nothing yet: deferred
+	stream->endBody();
+	EXPECT_EQ(drain(*stream, ended), "");
+	EXPECT_TRUE(ended);
+}
+
+TEST(ServerStream, DiscardingCreditsAtOnce)
+{
+	Transport::EventLoop loop;
+	auto stream = makeStream(loop);
+	const std::string data(100, 'd');
+	EXPECT_FALSE(stream->onBodyData(reinterpret_cast<const std::uint8_t*>(data.data()), data.size()));
+	EXPECT_EQ(stream->discardUnread(), 100u);
+	EXPECT_TRUE(stream->onBodyData(reinterpret_cast<const std::uint8_t*>(data.data()), data.size()));
+}
