@@ -14,7 +14,6 @@ namespace Server {
 namespace {
 
 constexpr char CLIENT_PREFACE[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
-constexpr std::size_t CLIENT_PREFACE_LENGTH = sizeof(CLIENT_PREFACE) - 1;
 
 // Produce at most this much output before writing it; the rest of what the
 // codec has follows in further writes of the same turn.
@@ -158,7 +157,11 @@ void ServerConnection::continueHandshake()
 
 void ServerConnection::sniff()
 {
-	char buffer[CLIENT_PREFACE_LENGTH];
+	// "PRI " exists only as the start of the HTTP/2 magic, so four bytes
+	// decide; nghttp2 then checks the rest of the preface (a bad one gets
+	// GOAWAY PROTOCOL_ERROR, never a trip to an HTTP/1.1 handler).
+	constexpr std::size_t DECISIVE = 4;
+	char buffer[DECISIVE];
 	const ssize_t n = ::recv(_pChannel->fd(), buffer, sizeof(buffer), MSG_PEEK);
 	if (n == 0)
 		return closeNow("closed before a request");
@@ -170,9 +173,9 @@ void ServerConnection::sniff()
 	}
 	if (std::memcmp(buffer, CLIENT_PREFACE, static_cast<std::size_t>(n)) != 0)
 		return handOffToHttp1();
-	if (static_cast<std::size_t>(n) == CLIENT_PREFACE_LENGTH)
+	if (static_cast<std::size_t>(n) == DECISIVE)
 		startHttp2();
-	// else: a prefix of the preface; the next edge brings more.
+	// else: a prefix of "PRI "; the next edge brings more.
 }
 
 void ServerConnection::startHttp2()
