@@ -40,7 +40,7 @@ while [ $# -gt 0 ]; do
 	--server-cpu=*) SERVER_CPU=${1#*=} ;;
 	--client-cpu=*) CLIENT_CPU=${1#*=} ;;
 	--no-build) BUILD=0 ;;
-	-h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
 	*) echo "h2load_vs_nghttpd.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift

@@ -7,28 +7,35 @@
 #   --once        stop the server after the checks; exit 0 if they passed.
 #   --port=N      cleartext port (env PORT, default 8080; 0 = the OS picks).
 #   --tls-port=N  TLS port (env TLS_PORT, default 8443; 0 = the OS picks).
-# The self-signed certificate is kept in build/data (env DATA_DIR).
+# Environment: BUILD_DIR (default build); the self-signed certificate is kept
+# in $BUILD_DIR/data (env DATA_DIR).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 ONCE=0
 PORT=${PORT:-8080}
 TLS_PORT=${TLS_PORT:-8443}
-DATA_DIR=${DATA_DIR:-build/data}
+BUILD_DIR=${BUILD_DIR:-build}
+DATA_DIR=${DATA_DIR:-$BUILD_DIR/data}
+export BUILD_DIR
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--once) ONCE=1 ;;
 	--port=*) PORT=${1#*=} ;;
 	--tls-port=*) TLS_PORT=${1#*=} ;;
-	-h | --help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
 done
 
-bash scripts/setup.sh
+if grep -q '^POCOH2_BUILD_SAMPLES:BOOL=OFF$' "$BUILD_DIR/CMakeCache.txt" 2>/dev/null; then
+	echo "run.sh: $BUILD_DIR was configured without the samples; turning them on"
+	cmake -S . -B "$BUILD_DIR" -DPOCOH2_BUILD_SAMPLES=ON >/dev/null
+fi
+bash scripts/setup.sh --target HTTP2Server
 
-SERVER=build/samples/HTTP2Server/HTTP2Server
+SERVER=$BUILD_DIR/samples/HTTP2Server/HTTP2Server
 LOG=$(mktemp -t poco-h2-run.XXXXXX)
 SERVER_PID=
 

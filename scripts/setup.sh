@@ -3,7 +3,9 @@
 # builds the project in build/ (RelWithDebInfo, Ninja). Idempotent: when
 # nothing changed it only checks the packages and runs an incremental build.
 #
-# Usage: bash scripts/setup.sh [--deps-only] [--extra-packages "pkg ..."]
+# Usage: bash scripts/setup.sh [--deps-only] [--target T] [--extra-packages "pkg ..."]
+#   --deps-only  install the packages, do not build
+#   --target T   build only target T (e.g. HTTP2Server), not everything
 # Environment: BUILD_DIR (default build), BUILD_TYPE (default RelWithDebInfo),
 #              CMAKE_ARGS (extra arguments for the first configure).
 set -euo pipefail
@@ -14,13 +16,16 @@ PACKAGES=(cmake ninja-build g++ pkg-config libpoco-dev libnghttp2-dev libssl-dev
 BUILD_DIR=${BUILD_DIR:-build}
 BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo}
 DEPS_ONLY=0
+TARGET_ARGS=()
 
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--deps-only) DEPS_ONLY=1 ;;
+	--target) TARGET_ARGS=(--target "$2"); shift ;;
+	--target=*) TARGET_ARGS=(--target "${1#*=}") ;;
 	--extra-packages) read -r -a extra <<<"$2"; PACKAGES+=("${extra[@]}"); shift ;;
 	--extra-packages=*) read -r -a extra <<<"${1#*=}"; PACKAGES+=("${extra[@]}") ;;
-	-h | --help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
 	*) echo "setup.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -50,4 +55,4 @@ if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
 	# shellcheck disable=SC2086 # CMAKE_ARGS is a list of arguments
 	cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="$BUILD_TYPE" ${CMAKE_ARGS:-}
 fi
-cmake --build "$BUILD_DIR"
+cmake --build "$BUILD_DIR" "${TARGET_ARGS[@]}"

@@ -16,7 +16,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--asan) SANITIZER=asan ;;
 	--tsan) SANITIZER=tsan ;;
-	-h | --help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
 	*) CTEST_ARGS+=("$1") ;;
 	esac
 	shift
