@@ -6,7 +6,8 @@
 #   --asan     build-asan/ with clang++ and -fsanitize=address,undefined.
 #   --tsan     build-tsan/ with clang++ and -fsanitize=thread.
 # Further arguments go to ctest, e.g. -R Codec or --repeat until-fail:3.
-# Environment: CTEST_TIMEOUT (seconds per test, default 300).
+# Environment: CTEST_TIMEOUT (seconds per test, default 300), BUILD_DIR (the
+# default build's directory, default build).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -26,7 +27,8 @@ TIMEOUT=${CTEST_TIMEOUT:-300}
 RUN=()
 case "$SANITIZER" in
 "")
-	BUILD_DIR=build
+	BUILD_DIR=${BUILD_DIR:-build}
+	export BUILD_DIR
 	bash scripts/setup.sh
 	;;
 asan)
