@@ -14,6 +14,7 @@
 #include <Poco/Timespan.h>
 #include <algorithm>
 #include <gtest/gtest.h>
+#include <iostream>
 #include <sstream>
 #include <vector>
 
@@ -149,6 +150,9 @@ TEST_F(ConcurrencyTest, ThreadCountDoesNotGrowWithIdleConnections)
 	EXPECT_GE(server.currentConnections(), 200);
 
 	const int threads = processThreadCount();
+	std::cout << "[   INFO   ] process threads: " << baselineThreads << " with 1 idle connection, " << threads
+			  << " with 200; server threads: " << baselineServerThreads << " -> " << server.currentThreads()
+			  << std::endl;
 	EXPECT_LE(threads, baselineThreads + 3) << "process threads with 1 connection: " << baselineThreads
 											<< ", with 200: " << threads;
 	EXPECT_LE(server.currentThreads(), baselineServerThreads + 3);
