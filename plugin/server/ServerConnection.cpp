@@ -84,7 +84,7 @@ void ServerConnection::open()
 			if (self && (self->_state == State::HANDSHAKE || self->_state == State::SNIFF))
 			{
 				self->_engine.connectionRefused();
-				self->closeNow("no handshake or request within the timeout");
+				self->closeNow("no handshake or request within the timeout", true);
 			}
 		});
 	if (_state == State::HANDSHAKE)
@@ -150,7 +150,7 @@ void ServerConnection::continueHandshake()
 		break;
 	case Transport::TlsChannel::Handshake::FAILED:
 		_engine.connectionRefused();
-		closeNow("TLS handshake failed: " + _pTls->lastError());
+		closeNow("TLS handshake failed: " + _pTls->lastError(), true);
 		break;
 	}
 }
@@ -229,18 +229,14 @@ void ServerConnection::readAvailable()
 		{
 		case Transport::IoResult::OK:
 			if (!_pCodec->receive(buffer, result.n))
-			{
-				_engine.logger().information("HTTP/2 connection error from " + describe() + ": "
-					+ _pCodec->lastError());
 				return; // the GOAWAY goes out with the next flush, then we close
-			}
 			break;
 		case Transport::IoResult::WOULD_BLOCK:
 			return;
 		case Transport::IoResult::CLOSED:
 			return closeNow("peer closed");
 		case Transport::IoResult::FAILED:
-			return closeNow("read failed: " + _pChannel->lastError());
+			return closeNow("read failed: " + _pChannel->lastError(), true);
 		}
 	}
 	if (_state == State::HTTP2 && !_pCodec->wantsRead())
@@ -275,8 +271,12 @@ void ServerConnection::flush()
 	}
 	const bool pending = _outOffset < _out.size();
 	if (!pending && _pCodec->finished())
-		return closeNow(_pCodec->goAwayErrorSent() ? std::string("GOAWAY ")
-				+ Codec::http2ErrorCodeName(_pCodec->goAwayErrorSent()) : std::string("session finished"));
+	{
+		const std::uint32_t code = _pCodec->goAwayErrorSent();
+		if (code == 0)
+			return closeNow("session finished");
+		return closeNow(std::string("sent GOAWAY ") + Codec::http2ErrorCodeName(code) + ": " + _pCodec->lastError(), true);
+	}
 	if (!pending && _out.capacity() > IDLE_BUFFER_LIMIT)
 		std::string().swap(_out);
 	std::uint32_t events = _pCodec->wantsRead() ? std::uint32_t(EPOLLIN) : 0u;
@@ -285,11 +285,15 @@ void ServerConnection::flush()
 	setInterest(events);
 }
 
-void ServerConnection::closeNow(const std::string& reason)
+void ServerConnection::closeNow(const std::string& reason, bool notable)
 {
 	if (_state == State::CLOSED)
 		return;
-	_engine.logger().debug("closing connection from " + describe() + ": " + reason);
+	const std::string message = "closing connection from " + describe() + ": " + reason;
+	if (notable)
+		_engine.logger().information(message);
+	else
+		_engine.logger().debug(message);
 	_state = State::CLOSED;
 	_loop.remove(_pChannel->fd());
 	for (auto& entry : _streams)
@@ -416,6 +420,9 @@ void ServerConnection::onStreamClose(std::int32_t streamId, std::uint32_t errorC
 	if (it == _streams.end())
 		return;
 	ServerStream& stream = *it->second;
+	if (errorCode != 0 && _engine.logger().debug())
+		_engine.logger().debug("stream " + std::to_string(streamId) + " from " + describe() + " closed with "
+			+ Codec::http2ErrorCodeName(errorCode));
 	// Bytes the handler never read still occupy the connection window.
 	_pCodec->consumeConnection(stream.receivedBytes() - stream.creditedBytes());
 	stream.onClosed(errorCode);

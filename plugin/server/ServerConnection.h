@@ -81,7 +81,8 @@ private:
 	void respondLocally(std::int32_t streamId, int status);
 	void scheduleFlush();
 	void setInterest(std::uint32_t events);
-	void closeNow(const std::string& reason);
+	void closeNow(const std::string& reason, bool notable = false);
+		///< notable reasons (handshake failures, protocol errors) log at information, the rest at debug
 	ServerStream* findStream(std::int32_t id);
 	std::string describe() const;
 
