@@ -64,6 +64,7 @@ class Stream:
         self.ended = False
         self.ended_at = None
         self.reset = None  # RST_STREAM error code received
+        self.window_increment = 0  # sum of the server's WINDOW_UPDATEs for the stream
         self.frames = []  # type names of every frame received on the stream
 
     def status(self):
@@ -118,6 +119,7 @@ class Client:
     # -- sending
 
     def send(self, data):
+        self.sock.settimeout(10)
         self.sock.sendall(data)
 
     def send_frame(self, frame):
@@ -229,6 +231,8 @@ class Client:
         elif isinstance(frame, WindowUpdateFrame):
             if frame.stream_id == 0:
                 self.connection_window_increment += frame.window_increment
+            else:
+                self.stream(frame.stream_id).window_increment += frame.window_increment
         elif isinstance(frame, GoAwayFrame):
             self.goaway = frame
             self.log[-1] += ' %s last=%d %r' % (error_name(frame.error_code), frame.last_stream_id,
@@ -531,6 +535,76 @@ def case_throw_then_hello(client):
     client.expect_alive()
 
 
+def case_unread_upload(client):
+    """POST / with a 4 MiB body that the handler never reads. The complete
+    response may come before the upload ends (RFC 9113 §8.1); the server must
+    then either keep taking the body (WINDOW_UPDATE) or stop the upload with
+    RST_STREAM(NO_ERROR) after its END_STREAM. It must not leave the client
+    with an open stream and a closed window: the upload would hang forever."""
+    client.handshake()
+    total = 4 * 1024 * 1024
+    client.send_headers(1, client.request_headers('/', method='POST', extra=[('content-length', str(total))]),
+                        end_stream=False)
+    stream = client.stream(1)
+    initial_window = client.server_settings.get(SETTINGS_INITIAL_WINDOW_SIZE, 65535)
+    chunk = b'u' * 16384
+    sent = 0
+    while sent < total and stream.reset is None and client.goaway is None:
+        window = min(initial_window + stream.window_increment, 65535 + client.connection_window_increment) - sent
+        if window > 0:
+            n = min(len(chunk), window, total - sent)
+            client.send_frame(DataFrame(1, data=chunk[:n], flags=['END_STREAM'] if sent + n == total else []))
+            sent += n
+            client.wait_for(lambda: False, 0.001)
+            continue
+        before = (stream.window_increment, client.connection_window_increment)
+        progressed = client.wait_for(lambda: (stream.window_increment, client.connection_window_increment) != before
+                                     or stream.reset is not None or client.goaway is not None, 3)
+        expect(progressed, 'upload stalled: %d of %d bytes sent, window closed, no WINDOW_UPDATE or RST_STREAM '
+               'for 3 s; response %s; %s' % (sent, total, 'complete' if stream.ended else 'not complete',
+                                             client.describe()))
+    client.wait_for_response(1)
+    expect(client.goaway is None, 'GOAWAY: %s' % client.describe())
+    expect(stream.status() == 200 and stream.data == HELLO and stream.ended,
+           'expected the complete 200 response: %s' % client.describe())
+    if stream.reset is not None:
+        expect(stream.reset == 0, 'RST_STREAM(%s), expected NO_ERROR after the complete response: %s'
+               % (error_name(stream.reset), client.describe()))
+    client.expect_hello(3)
+
+
+def case_graceful_stop(client):
+    """Run by ShutdownTest, which calls HTTP2Server::stop() while /slow?ms=1500
+    runs: GOAWAY(NO_ERROR) that keeps stream 1, the complete response, then
+    the server closes the connection."""
+    client.handshake()
+    client.get(1, '/slow?ms=1500')
+    stream = client.stream(1)
+    expect(client.wait_for(lambda: client.goaway is not None, 10), 'no GOAWAY: %s' % client.describe())
+    expect(client.goaway.error_code == 0 and client.goaway.last_stream_id >= 1,
+           'expected GOAWAY(NO_ERROR, last_stream_id >= 1): %s' % client.describe())
+    client.wait_for(lambda: stream.ended or stream.reset is not None, 10)
+    expect(stream.status() == 200 and stream.data == b'slow' and stream.ended and stream.reset is None,
+           'the stream in flight did not finish: %s' % client.describe())
+    client.wait_for(lambda: False, 5)
+    expect(client.eof, 'connection still open 5 s after the last stream ended: %s' % client.describe())
+
+
+def case_abort_stop(client):
+    """Run by ShutdownTest, which calls HTTP2Server::stopAll(true) while
+    /slow?ms=3000 runs: GOAWAY and close at once, without that response."""
+    client.handshake()
+    start = time.monotonic()
+    client.get(1, '/slow?ms=3000')
+    client.wait_for(lambda: False, 6)
+    elapsed = time.monotonic() - start
+    print('connection closed %.3f s after the request: %s' % (elapsed, client.describe()))
+    expect(client.eof, 'connection still open 6 s after stopAll(true): %s' % client.describe())
+    expect(elapsed < 2.5, 'connection closed after %.2f s, not at once: %s' % (elapsed, client.describe()))
+    expect(client.goaway is not None, 'closed without GOAWAY: %s' % client.describe())
+    expect(not client.stream(1).data, 'the aborted stream got its response: %s' % client.describe())
+
+
 def case_slow_multiplex(client):
     """A slow handler does not hold up another stream on the same connection."""
     client.handshake()
@@ -564,6 +638,9 @@ CASES = {
     'head_no_body': case_head_no_body,
     'slow_multiplex': case_slow_multiplex,
     'throw_then_hello': case_throw_then_hello,
+    'unread_upload': case_unread_upload,
+    'graceful_stop': case_graceful_stop,
+    'abort_stop': case_abort_stop,
 }
 
 
