@@ -31,6 +31,12 @@ Server::EngineConfig engineConfig(const Poco::Net::HTTPServerParams& params, SSL
 	config.streamBufferSize = h2.getStreamBufferSize();
 	config.shutdownGracePeriod = toMilliseconds(h2.getShutdownGracePeriod());
 	config.handshakeTimeout = toMilliseconds(params.getTimeout());
+	config.requestReadTimeout = toMilliseconds(params.getTimeout());
+	config.idleTimeout = toMilliseconds(h2.getIdleTimeout());
+	config.pingInterval = toMilliseconds(h2.getPingInterval());
+	config.pingTimeout = toMilliseconds(h2.getPingTimeout());
+	config.maxRequestBodySize = h2.getMaxRequestBodySize();
+	config.maxConnections = h2.getMaxConnections();
 	config.pTlsContext = pTlsContext;
 	return config;
 }

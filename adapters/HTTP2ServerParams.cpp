@@ -10,7 +10,12 @@ HTTP2ServerParams::HTTP2ServerParams():
 	_maxFrameSize(16384),
 	_maxHeaderListSize(1u << 20),
 	_streamBufferSize(256u * 1024),
-	_shutdownGracePeriod(10, 0)
+	_shutdownGracePeriod(10, 0),
+	_maxRequestBodySize(0),
+	_idleTimeout(60, 0),
+	_pingInterval(30, 0),
+	_pingTimeout(10, 0),
+	_maxConnections(0)
 {
 }
 
@@ -100,6 +105,58 @@ void HTTP2ServerParams::setShutdownGracePeriod(const Poco::Timespan& period)
 const Poco::Timespan& HTTP2ServerParams::getShutdownGracePeriod() const
 {
 	return _shutdownGracePeriod;
+}
+
+void HTTP2ServerParams::setMaxRequestBodySize(Poco::UInt64 bytes)
+{
+	_maxRequestBodySize = bytes;
+}
+
+Poco::UInt64 HTTP2ServerParams::getMaxRequestBodySize() const
+{
+	return _maxRequestBodySize;
+}
+
+void HTTP2ServerParams::setIdleTimeout(const Poco::Timespan& timeout)
+{
+	_idleTimeout = timeout;
+}
+
+const Poco::Timespan& HTTP2ServerParams::getIdleTimeout() const
+{
+	return _idleTimeout;
+}
+
+void HTTP2ServerParams::setPingInterval(const Poco::Timespan& interval)
+{
+	_pingInterval = interval;
+}
+
+const Poco::Timespan& HTTP2ServerParams::getPingInterval() const
+{
+	return _pingInterval;
+}
+
+void HTTP2ServerParams::setPingTimeout(const Poco::Timespan& timeout)
+{
+	poco_assert(timeout.totalMicroseconds() > 0);
+	_pingTimeout = timeout;
+}
+
+const Poco::Timespan& HTTP2ServerParams::getPingTimeout() const
+{
+	return _pingTimeout;
+}
+
+void HTTP2ServerParams::setMaxConnections(int connections)
+{
+	poco_assert(connections >= 0);
+	_maxConnections = connections;
+}
+
+int HTTP2ServerParams::getMaxConnections() const
+{
+	return _maxConnections;
 }
 
 } // namespace PocoH2

@@ -117,14 +117,14 @@ int ResponseBodyStreamBuf::sync()
 	return flushBuffer() ? 0 : -1;
 }
 
-void ResponseBodyStreamBuf::finish()
+void ResponseBodyStreamBuf::finish(Codec::HeaderBlock trailers)
 {
 	if (_finished)
 		return;
 	if (!_buffer.empty())
 		flushBuffer();
 	_finished = true;
-	_stream.endBody();
+	_stream.endBody(_discard ? Codec::HeaderBlock() : std::move(trailers));
 }
 
 } // namespace Adapters

@@ -40,8 +40,8 @@ class ResponseBodyStreamBuf : public std::streambuf
 public:
 	ResponseBodyStreamBuf(Server::ServerStream& stream, bool discard);
 
-	void finish();
-		/// Flushes what is buffered and ends the body.
+	void finish(Codec::HeaderBlock trailers = Codec::HeaderBlock());
+		/// Flushes what is buffered and ends the body, with trailers if any.
 	Poco::UInt64 bytesWritten() const { return _written; }
 
 protected:
@@ -73,7 +73,7 @@ class ResponseBodyStream : public std::ostream
 {
 public:
 	ResponseBodyStream(Server::ServerStream& stream, bool discard): std::ostream(&_buf), _buf(stream, discard) {}
-	void finish() { _buf.finish(); }
+	void finish(Codec::HeaderBlock trailers = Codec::HeaderBlock()) { _buf.finish(std::move(trailers)); }
 
 private:
 	ResponseBodyStreamBuf _buf;

@@ -31,5 +31,14 @@ bool H2ServerRequest::secure() const
 	return _stream.connectionInfo().secure;
 }
 
+Poco::Net::NameValueCollection H2ServerRequest::trailers() const
+{
+	Poco::Net::NameValueCollection result;
+	const Codec::HeaderBlock trailers = _stream.requestTrailers();
+	for (const auto& field : trailers.fields())
+		result.add(field.first, field.second);
+	return result;
+}
+
 } // namespace Adapters
 } // namespace PocoH2

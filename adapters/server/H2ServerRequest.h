@@ -10,12 +10,12 @@
 #include "server/BodyStreams.h"
 #include "server/ServerStream.h"
 #include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerRequest.h>
+#include "PocoH2/HTTP2ServerRequest.h"
 
 namespace PocoH2 {
 namespace Adapters {
 
-class H2ServerRequest : public Poco::Net::HTTPServerRequest
+class H2ServerRequest : public HTTP2ServerRequest
 	/// The request as a Poco handler knows it: method, URI (:path), Host
 	/// (:authority), version "HTTP/2.0", the headers (cookies joined), and
 	/// stream() yielding the body as it arrives.
@@ -32,6 +32,8 @@ public:
 	const Poco::Net::HTTPServerParams& serverParams() const override { return _params; }
 	Poco::Net::HTTPServerResponse& response() const override { return _response; }
 	bool secure() const override;
+	Poco::Net::NameValueCollection trailers() const override;
+	Poco::UInt32 streamId() const override { return static_cast<Poco::UInt32>(_stream.id()); }
 
 private:
 	Server::ServerStream& _stream;

@@ -5,6 +5,7 @@
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/String.h>
 
 namespace PocoH2 {
 namespace Adapters {
@@ -28,8 +29,10 @@ std::ostream& H2ServerResponse::commit()
 	if (_pBody)
 		return *_pBody;
 	const bool body = bodyAllowed();
+	// An empty body ends the stream with the HEADERS frame.
+	const bool emptyBody = getContentLength64() == 0 && !_headRequest;
 	// A HEAD response keeps the Content-Length of the GET it stands for.
-	_stream.sendHead(toResponseHeaders(*this, body || _headRequest), body && !_headRequest);
+	_stream.sendHead(toResponseHeaders(*this, body || _headRequest), body && !_headRequest && !emptyBody);
 	_pBody = std::make_unique<ResponseBodyStream>(_stream, !body || _headRequest);
 	return *_pBody;
 }
@@ -94,11 +97,19 @@ void H2ServerResponse::requireAuthentication(const std::string& realm)
 	commit();
 }
 
+void H2ServerResponse::addTrailer(const std::string& name, const std::string& value)
+{
+	std::string lowerName = Poco::toLower(name);
+	if (lowerName.empty() || lowerName[0] == ':' || isConnectionSpecificHeader(lowerName, value))
+		return;
+	_trailers.add(std::move(lowerName), value);
+}
+
 void H2ServerResponse::finish()
 {
 	commit();
 	_pBody->flush();
-	_pBody->finish();
+	_pBody->finish(std::move(_trailers));
 }
 
 } // namespace Adapters

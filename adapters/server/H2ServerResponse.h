@@ -9,13 +9,14 @@
 
 #include "server/BodyStreams.h"
 #include "server/ServerStream.h"
-#include <Poco/Net/HTTPServerResponse.h>
+#include "PocoH2/HTTP2ServerResponse.h"
+#include "codec/HeaderBlock.h"
 #include <memory>
 
 namespace PocoH2 {
 namespace Adapters {
 
-class H2ServerResponse : public Poco::Net::HTTPServerResponse
+class H2ServerResponse : public HTTP2ServerResponse
 	/// Behaves as Poco's HTTPServerResponseImpl does for HTTP/1.1: send()
 	/// commits the headers and returns the body stream; sendFile, sendBuffer,
 	/// redirect and requireAuthentication set the same headers Poco sets.
@@ -35,6 +36,7 @@ public:
 	void redirect(const std::string& uri, HTTPStatus status = HTTP_FOUND) override;
 	void requireAuthentication(const std::string& realm) override;
 	bool sent() const override { return _pBody != nullptr; }
+	void addTrailer(const std::string& name, const std::string& value) override;
 
 	void finish();
 		/// Ends the response: flushes the body and ends the stream. Called by
@@ -47,6 +49,7 @@ private:
 	Server::ServerStream& _stream;
 	const bool _headRequest;
 	std::unique_ptr<ResponseBodyStream> _pBody;
+	Codec::HeaderBlock _trailers;
 };
 
 } // namespace Adapters

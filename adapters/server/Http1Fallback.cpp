@@ -130,6 +130,7 @@ Http1Fallback::~Http1Fallback()
 	try
 	{
 		stop(true, std::chrono::milliseconds(0));
+		_pool.joinAll(); // handlers still running on closed connections
 	}
 	catch (...)
 	{
@@ -158,7 +159,11 @@ void Http1Fallback::stop(bool abortCurrent, std::chrono::milliseconds grace)
 	}
 	else
 		_pRegistry->shutdownAll(SHUT_RDWR);
-	_pool.joinAll();
+}
+
+int Http1Fallback::connections() const
+{
+	return _pDispatcher->currentConnections() + _pDispatcher->queuedConnections();
 }
 
 int Http1Fallback::currentConnections() const

@@ -29,12 +29,13 @@ public:
 	~Http1Fallback() override;
 
 	void serve(const Poco::Net::StreamSocket& socket) override;
+	int connections() const override;
 
 	void stop(bool abortCurrent, std::chrono::milliseconds grace);
 		/// Stops taking connections. Gracefully, the read side of every open
 		/// connection is shut, so each ends after its current request; with
-		/// abortCurrent (or after grace) they are shut down entirely. Returns
-		/// when every connection thread has finished.
+		/// abortCurrent (or after grace) they are shut down entirely. Handlers
+		/// still running are waited for by the destructor, as in Poco.
 
 	int currentConnections() const;
 	int totalConnections() const;

@@ -31,6 +31,7 @@ void RequestDispatcher::handle(const Server::ServerStream::Ptr& pStream)
 {
 	H2ServerResponse response(*pStream, pStream->request().method == "HEAD");
 	std::string failure;
+	bool timedOut = false;
 	try
 	{
 		H2ServerRequest request(*pStream, response, *_pParams);
@@ -47,6 +48,11 @@ void RequestDispatcher::handle(const Server::ServerStream::Ptr& pStream)
 		}
 		else
 			sendError(response, Poco::Net::HTTPResponse::HTTP_NOT_IMPLEMENTED);
+	}
+	catch (Poco::TimeoutException& exc)
+	{
+		failure = exc.displayText();
+		timedOut = true;
 	}
 	catch (Poco::Exception& exc)
 	{
@@ -68,7 +74,8 @@ void RequestDispatcher::handle(const Server::ServerStream::Ptr& pStream)
 		{
 			try
 			{
-				sendError(response, Poco::Net::HTTPResponse::HTTP_INTERNAL_SERVER_ERROR);
+				sendError(response, timedOut ? Poco::Net::HTTPResponse::HTTP_REQUEST_TIMEOUT
+											 : Poco::Net::HTTPResponse::HTTP_INTERNAL_SERVER_ERROR);
 			}
 			catch (...)
 			{

@@ -86,6 +86,49 @@ public:
 	Poco::UInt32 getStreamBufferSize() const;
 		/// Returns the per-stream response buffer size.
 
+	void setMaxRequestBodySize(Poco::UInt64 bytes);
+		/// Sets the largest request body accepted, 0 for no limit. A request
+		/// whose Content-Length is larger is answered 413 without running a
+		/// handler; one that sends more bytes than the limit is reset
+		/// (RST_STREAM CANCEL). Default: 0 (no limit; uploads stream with
+		/// back-pressure, so a large body costs no memory).
+
+	Poco::UInt64 getMaxRequestBodySize() const;
+		/// Returns the request body limit (0: none).
+
+	void setIdleTimeout(const Poco::Timespan& timeout);
+		/// Sets how long a connection may stay without open streams before
+		/// the server sends GOAWAY and closes it. 0 disables. Default: 60 s.
+		/// (A handler waiting for request body bytes gives up after
+		/// HTTPServerParams::getTimeout() and the request gets 408.)
+
+	const Poco::Timespan& getIdleTimeout() const;
+		/// Returns the idle-connection timeout.
+
+	void setPingInterval(const Poco::Timespan& interval);
+		/// Sets after how long without input from the peer the server sends
+		/// a keepalive PING. 0 disables. Default: 30 s.
+
+	const Poco::Timespan& getPingInterval() const;
+		/// Returns the keepalive PING interval.
+
+	void setPingTimeout(const Poco::Timespan& timeout);
+		/// Sets how long the server waits for a PING's acknowledgement
+		/// before it considers the peer dead and closes. Default: 10 s.
+
+	const Poco::Timespan& getPingTimeout() const;
+		/// Returns the PING acknowledgement timeout.
+
+	void setMaxConnections(int connections);
+		/// Sets the most connections open at once (HTTP/2 and HTTP/1.1
+		/// together, counting those still in the TLS handshake); further ones
+		/// are closed as soon as accepted and counted as refused.
+		/// 0 for no limit (the process's descriptor limit still applies).
+		/// Default: 0.
+
+	int getMaxConnections() const;
+		/// Returns the connection limit (0: none).
+
 	void setShutdownGracePeriod(const Poco::Timespan& period);
 		/// Sets how long stop() lets in-flight streams finish after the
 		/// GOAWAY before it closes their connections. Default: 10 seconds.
@@ -105,6 +148,11 @@ private:
 	Poco::UInt32 _maxHeaderListSize;
 	Poco::UInt32 _streamBufferSize;
 	Poco::Timespan _shutdownGracePeriod;
+	Poco::UInt64 _maxRequestBodySize;
+	Poco::Timespan _idleTimeout;
+	Poco::Timespan _pingInterval;
+	Poco::Timespan _pingTimeout;
+	int _maxConnections;
 };
 
 } // namespace PocoH2

@@ -10,6 +10,8 @@
 #include "PocoH2/HTTP2Exception.h"
 #include "PocoH2/HTTP2Server.h"
 #include "PocoH2/HTTP2ServerParams.h"
+#include "PocoH2/HTTP2ServerRequest.h"
+#include "PocoH2/HTTP2ServerResponse.h"
 #include "PocoH2/SelfSignedCertificate.h"
 
 #define POCOH2_VERSION_STRING "0.1.0"

@@ -21,6 +21,14 @@ void CodecListener::onGoAway(std::int32_t, std::uint32_t)
 {
 }
 
+void CodecListener::onPingAck()
+{
+}
+
+void CodecListener::onLocalStreamEnd(std::int32_t)
+{
+}
+
 namespace {
 
 std::vector<nghttp2_nv> toNameValues(const HeaderBlock& headers)
@@ -134,6 +142,10 @@ struct Http2Codec::Callbacks
 			case NGHTTP2_GOAWAY:
 				self._listener.onGoAway(frame->goaway.last_stream_id, frame->goaway.error_code);
 				break;
+			case NGHTTP2_PING:
+				if (frame->hd.flags & NGHTTP2_FLAG_ACK)
+					self._listener.onPingAck();
+				break;
 			default:
 				break;
 			}
@@ -176,8 +188,21 @@ struct Http2Codec::Callbacks
 
 	static int onFrameSend(nghttp2_session*, const nghttp2_frame* frame, void* userData)
 	{
+		Http2Codec& self = codec(userData);
 		if (frame->hd.type == NGHTTP2_GOAWAY)
-			codec(userData)._goAwayCodeSent = frame->goaway.error_code;
+			self._goAwayCodeSent = frame->goaway.error_code;
+		else if ((frame->hd.type == NGHTTP2_DATA || frame->hd.type == NGHTTP2_HEADERS)
+			&& (frame->hd.flags & NGHTTP2_FLAG_END_STREAM))
+		{
+			try
+			{
+				self._listener.onLocalStreamEnd(frame->hd.stream_id);
+			}
+			catch (...)
+			{
+				return NGHTTP2_ERR_CALLBACK_FAILURE;
+			}
+		}
 		return 0;
 	}
 
@@ -370,6 +395,11 @@ void Http2Codec::consumeConnection(std::size_t length)
 {
 	if (length > 0)
 		nghttp2_session_consume_connection(_pSession, length);
+}
+
+void Http2Codec::submitPing()
+{
+	nghttp2_submit_ping(_pSession, NGHTTP2_FLAG_NONE, nullptr);
 }
 
 void Http2Codec::shutdownNotice()

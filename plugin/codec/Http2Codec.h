@@ -97,6 +97,13 @@ public:
 
 	virtual void onGoAway(std::int32_t lastStreamId, std::uint32_t errorCode);
 		/// The peer sent GOAWAY. Default: nothing.
+
+	virtual void onPingAck();
+		/// The peer acknowledged a PING we sent. Default: nothing.
+
+	virtual void onLocalStreamEnd(std::int32_t streamId);
+		/// A frame with END_STREAM left for streamId: our side of the
+		/// stream is complete on the wire. Default: nothing.
 };
 
 class Http2Codec
@@ -159,6 +166,9 @@ public:
 	void consumeConnection(std::size_t length);
 		/// Credits bytes to the connection window only (for a stream that is
 		/// already closed).
+
+	void submitPing();
+		/// Queues a PING; the listener hears onPingAck() when it returns.
 
 	void shutdownNotice();
 		/// Server: first step of a graceful shutdown (GOAWAY with the maximum

@@ -3,6 +3,7 @@
 #include "transport/TlsStreamSocketImpl.h"
 #include <Poco/Net/StreamSocketImpl.h>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <nghttp2/nghttp2.h>
 #include <sys/epoll.h>
@@ -183,6 +184,8 @@ void ServerConnection::startHttp2()
 	_state = State::HTTP2;
 	_pCodec = std::make_unique<Codec::Http2Codec>(
 		Codec::Http2Codec::Role::Server, static_cast<Codec::CodecListener&>(*this), _engine.config().codec);
+	_lastInput = _idleSince = Transport::EventLoop::Clock::now();
+	onTimer();
 	setInterest(EPOLLIN);
 	// TLS may already hold the preface and first requests.
 	readAvailable();
@@ -228,6 +231,7 @@ void ServerConnection::readAvailable()
 		switch (result.status)
 		{
 		case Transport::IoResult::OK:
+			_lastInput = Transport::EventLoop::Clock::now();
 			if (!_pCodec->receive(buffer, result.n))
 				return; // the GOAWAY goes out with the next flush, then we close
 			break;
@@ -308,12 +312,99 @@ void ServerConnection::shutdown()
 {
 	if (_state != State::HTTP2)
 		return closeNow("server stopping");
-	if (!_shuttingDown)
+	if (_shuttingDown)
+		return;
+	// RFC 9113 §6.8: a GOAWAY with the largest stream id first, then, one
+	// round trip later (a PING's acknowledgement, or a second at most), the
+	// GOAWAY with the last stream id we process.
+	_shuttingDown = true;
+	_pCodec->shutdownNotice();
+	_pCodec->submitPing();
+	std::weak_ptr<ServerConnection> weak = shared_from_this();
+	_loop.runAfter(std::chrono::seconds(1),
+		[weak]
+		{
+			if (auto self = weak.lock())
+				self->sendFinalGoAway();
+		});
+	scheduleFlush();
+}
+
+void ServerConnection::sendFinalGoAway()
+{
+	if (_finalGoAwaySent || _state != State::HTTP2)
+		return;
+	_finalGoAwaySent = true;
+	_pCodec->goAway(NGHTTP2_NO_ERROR);
+	scheduleFlush();
+}
+
+void ServerConnection::onPingAck()
+{
+	_pingOutstanding = false;
+	if (_shuttingDown)
+		sendFinalGoAway();
+}
+
+void ServerConnection::armTimer(Transport::EventLoop::Clock::time_point due)
+{
+	if (_timerArmed && _timerDue <= due)
+		return;
+	_timerArmed = true;
+	_timerDue = due;
+	std::weak_ptr<ServerConnection> weak = shared_from_this();
+	_loop.runAfter(std::max(due - Transport::EventLoop::Clock::now(), Transport::EventLoop::Clock::duration::zero()),
+		[weak, due]
+		{
+			auto self = weak.lock();
+			if (self && self->_timerArmed && self->_timerDue == due)
+			{
+				self->_timerArmed = false;
+				self->onTimer();
+			}
+		});
+}
+
+void ServerConnection::noteIfIdle()
+{
+	if (_streams.empty() && _runningHandlers.empty())
+		_idleSince = Transport::EventLoop::Clock::now();
+}
+
+void ServerConnection::onTimer()
+{
+	// Keepalive PING and idle timeout share one timer per connection, armed
+	// for the nearest deadline; input only moves a timestamp.
+	if (_state != State::HTTP2)
+		return;
+	const EngineConfig& config = _engine.config();
+	const auto now = Transport::EventLoop::Clock::now();
+	const bool idle = _streams.empty() && _runningHandlers.empty();
+	if (_pingOutstanding && now - _pingSentAt >= config.pingTimeout)
+		return closeNow("no PING acknowledgement within " + std::to_string(config.pingTimeout.count()) + " ms", true);
+	if (idle && config.idleTimeout.count() > 0 && now - _idleSince >= config.idleTimeout)
 	{
-		_shuttingDown = true;
-		_pCodec->goAway(NGHTTP2_NO_ERROR);
+		_engine.logger().debug("idle timeout of connection from " + describe());
+		_pCodec->terminate(NGHTTP2_NO_ERROR); // GOAWAY, then the flush closes
+		scheduleFlush();
+		return;
+	}
+	if (config.pingInterval.count() > 0 && !_pingOutstanding && now - _lastInput >= config.pingInterval)
+	{
+		_pCodec->submitPing();
+		_pingOutstanding = true;
+		_pingSentAt = now;
 		scheduleFlush();
 	}
+	auto next = Transport::EventLoop::Clock::time_point::max();
+	if (_pingOutstanding)
+		next = _pingSentAt + config.pingTimeout;
+	else if (config.pingInterval.count() > 0)
+		next = std::max(_lastInput + config.pingInterval, now + std::chrono::milliseconds(10));
+	if (config.idleTimeout.count() > 0)
+		next = std::min(next, idle ? _idleSince + config.idleTimeout : now + config.idleTimeout);
+	if (next != Transport::EventLoop::Clock::time_point::max())
+		armTimer(next);
 }
 
 void ServerConnection::abort()
@@ -341,10 +432,11 @@ bool ServerConnection::onStreamBegin(std::int32_t streamId)
 {
 	// A stream keeps its slot until its handler returns, even if the peer
 	// reset it: this bounds handlers in flight (rapid reset, CVE-2023-44487).
-	if (_streams.size() + _detachedHandlers >= _engine.config().codec.maxConcurrentStreams)
+	if (_finalGoAwaySent || _streams.size() + _detachedHandlers >= _engine.config().codec.maxConcurrentStreams)
 		return false;
-	_streams.emplace(streamId, std::make_shared<ServerStream>(streamId, _pInfo, _loop,
-		std::weak_ptr<ServerConnection>(shared_from_this()), _engine.config().streamBufferSize));
+	_streams.emplace(streamId,
+		std::make_shared<ServerStream>(streamId, _pInfo, _loop, std::weak_ptr<ServerConnection>(shared_from_this()),
+			_engine.config().streamBufferSize, _engine.config().requestReadTimeout));
 	return true;
 }
 
@@ -352,15 +444,39 @@ void ServerConnection::respondLocally(std::int32_t streamId, int status)
 {
 	_pCodec->submitResponse(streamId, statusOnly(status), nullptr);
 	if (ServerStream* pStream = findStream(streamId))
-		pStream->discardUnread();
+	{
+		pStream->handlerFinished = true;
+		credit(streamId, pStream->discardUnread());
+	}
+}
+
+void ServerConnection::finishEarlyIfDone(ServerStream& stream)
+{
+	// RFC 9113 §8.1: after a complete response the server may stop an upload
+	// it will not read with RST_STREAM(NO_ERROR).
+	if (stream.localEnded && stream.handlerFinished && !stream.requestEnded())
+		_pCodec->resetStream(stream.id(), NGHTTP2_NO_ERROR);
+}
+
+void ServerConnection::onLocalStreamEnd(std::int32_t streamId)
+{
+	if (ServerStream* pStream = findStream(streamId))
+	{
+		pStream->localEnded = true;
+		finishEarlyIfDone(*pStream);
+	}
 }
 
 void ServerConnection::onHeaders(std::int32_t streamId, Codec::HeadersKind kind, Codec::HeaderBlock& headers,
 	bool endStream, bool headerListTooLarge)
 {
 	ServerStream* pStream = findStream(streamId);
-	if (!pStream || kind != Codec::HeadersKind::Request)
-		return; // request trailers: not surfaced yet
+	if (!pStream)
+		return;
+	if (kind == Codec::HeadersKind::Trailers)
+		return pStream->onRequestTrailers(headers);
+	if (kind != Codec::HeadersKind::Request)
+		return;
 	if (headerListTooLarge)
 		return respondLocally(streamId, 431);
 
@@ -381,6 +497,13 @@ void ServerConnection::onHeaders(std::int32_t streamId, Codec::HeadersKind kind,
 	}
 	if (request.method == "CONNECT")
 		return respondLocally(streamId, 405);
+	const std::uint64_t maxBody = _engine.config().maxRequestBodySize;
+	if (maxBody > 0)
+	{
+		const std::string* pLength = request.headers.find("content-length");
+		if (pLength && std::strtoull(pLength->c_str(), nullptr, 10) > maxBody)
+			return respondLocally(streamId, 413);
+	}
 	if (request.path.empty())
 	{
 		// RFC 9113 §8.3.1: an empty :path is malformed.
@@ -399,6 +522,15 @@ void ServerConnection::onData(std::int32_t streamId, const std::uint8_t* data, s
 	if (!pStream)
 	{
 		_pCodec->consume(streamId, length);
+		return;
+	}
+	const std::uint64_t maxBody = _engine.config().maxRequestBodySize;
+	if (maxBody > 0 && pStream->receivedBytes() + length > maxBody && !pStream->handlerFinished)
+	{
+		_engine.logger().information("request body on stream " + std::to_string(streamId) + " from " + describe()
+			+ " exceeds " + std::to_string(maxBody) + " bytes: RST_STREAM CANCEL");
+		_pCodec->consume(streamId, length);
+		_pCodec->resetStream(streamId, NGHTTP2_CANCEL);
 		return;
 	}
 	if (pStream->onBodyData(data, length))
@@ -429,6 +561,7 @@ void ServerConnection::onStreamClose(std::int32_t streamId, std::uint32_t errorC
 	if (_runningHandlers.count(streamId))
 		++_detachedHandlers;
 	_streams.erase(it);
+	noteIfIdle();
 }
 
 // ---- tasks from handlers ----
@@ -480,9 +613,13 @@ void ServerConnection::handlerDone(std::int32_t id, std::size_t uncredited)
 	{
 		// Whatever body the handler left unread is dropped and credited.
 		credit(id, pStream->discardUnread());
+		pStream->handlerFinished = true;
+		if (_state == State::HTTP2)
+			finishEarlyIfDone(*pStream);
 	}
 	else if (_detachedHandlers > 0)
 		--_detachedHandlers;
+	noteIfIdle();
 	scheduleFlush();
 }
 

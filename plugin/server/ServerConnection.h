@@ -72,6 +72,8 @@ private:
 	void onData(std::int32_t streamId, const std::uint8_t* data, std::size_t length) override;
 	void onStreamEnd(std::int32_t streamId) override;
 	void onStreamClose(std::int32_t streamId, std::uint32_t errorCode) override;
+	void onPingAck() override;
+	void onLocalStreamEnd(std::int32_t streamId) override;
 
 	void continueHandshake();
 	void sniff();
@@ -79,6 +81,11 @@ private:
 	void handOffToHttp1();
 	void readAvailable();
 	void respondLocally(std::int32_t streamId, int status);
+	void finishEarlyIfDone(ServerStream& stream);
+	void armTimer(Transport::EventLoop::Clock::time_point due);
+	void onTimer();
+	void noteIfIdle();
+	void sendFinalGoAway();
 	void scheduleFlush();
 	void setInterest(std::uint32_t events);
 	void closeNow(const std::string& reason, bool notable = false);
@@ -94,7 +101,14 @@ private:
 	State _state;
 	std::uint32_t _interest = 0;
 	bool _flushQueued = false;
-	bool _shuttingDown = false;
+	bool _shuttingDown = false;	///< the GOAWAY shutdown notice went out
+	bool _finalGoAwaySent = false; ///< no new stream is accepted
+	bool _pingOutstanding = false;
+	Transport::EventLoop::Clock::time_point _lastInput;
+	Transport::EventLoop::Clock::time_point _idleSince;
+	Transport::EventLoop::Clock::time_point _pingSentAt;
+	Transport::EventLoop::Clock::time_point _timerDue;
+	bool _timerArmed = false;
 	std::unique_ptr<Codec::Http2Codec> _pCodec;
 	std::unordered_map<std::int32_t, ServerStream::Ptr> _streams;
 	std::unordered_set<std::int32_t> _runningHandlers; ///< streams whose handler runs

@@ -66,6 +66,7 @@ ServerEngine::~ServerEngine()
 {
 	if (_running)
 		stop(true);
+	_workers.join();
 }
 
 int ServerEngine::threads() const
@@ -92,9 +93,16 @@ void ServerEngine::start()
 
 void ServerEngine::accepted(int fd)
 {
+	++_totalConnections;
+	if (_config.maxConnections > 0 && _currentConnections + _http1.connections() >= _config.maxConnections)
+	{
+		// Refused as early and cheaply as possible: the peer sees the close.
+		++_refusedConnections;
+		::close(fd);
+		return;
+	}
 	const int one = 1;
 	::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	++_totalConnections;
 	const int current = ++_currentConnections;
 	int seen = _maxConcurrentConnections.load();
 	while (current > seen && !_maxConcurrentConnections.compare_exchange_weak(seen, current))
@@ -129,13 +137,18 @@ void ServerEngine::dispatch(const ServerStream::Ptr& pStream)
 	_workers.submit(
 		[this, pStream]
 		{
-			try
+			// A stream reset (or a connection closed) before its handler
+			// started costs no handler run.
+			if (!pStream->isClosed())
 			{
-				_handler.handle(pStream);
-			}
-			catch (...)
-			{
-				pStream->endBody();
+				try
+				{
+					_handler.handle(pStream);
+				}
+				catch (...)
+				{
+					pStream->endBody();
+				}
 			}
 			pStream->handlerDone();
 			--_currentStreams;
@@ -213,8 +226,8 @@ void ServerEngine::stop(bool abortCurrent)
 			pSlot->thread.join();
 		pSlot->connections.clear();
 	}
-	// Handlers of closed streams see their stream closed and return.
-	_workers.join();
+	// Handlers still running see their stream closed; like Poco's server,
+	// stop() does not wait for them: the destructor does.
 	_pAcceptor.reset();
 	try
 	{

@@ -49,6 +49,9 @@ class Http1Handoff
 public:
 	virtual ~Http1Handoff() = default;
 	virtual void serve(const Poco::Net::StreamSocket& socket) = 0;
+
+	virtual int connections() const = 0;
+		/// The HTTP/1.1 connections being served or waiting; any thread.
 };
 
 struct EngineConfig
@@ -59,6 +62,12 @@ struct EngineConfig
 	std::size_t streamBufferSize = 256 * 1024;
 	std::chrono::milliseconds handshakeTimeout{60000}; ///< TLS handshake / first bytes
 	std::chrono::milliseconds shutdownGracePeriod{10000};
+	std::chrono::milliseconds requestReadTimeout{60000}; ///< a handler waiting for body bytes
+	std::chrono::milliseconds idleTimeout{60000};		  ///< 0: none
+	std::chrono::milliseconds pingInterval{30000};		  ///< 0: no keepalive PING
+	std::chrono::milliseconds pingTimeout{10000};
+	std::uint64_t maxRequestBodySize = 0; ///< 0: no limit
+	int maxConnections = 0;				  ///< 0: no limit
 	SSL_CTX* pTlsContext = nullptr; ///< TLS if set (owned by the caller's Poco Context)
 };
 
@@ -75,7 +84,8 @@ public:
 	void stop(bool abortCurrent);
 		/// Stops accepting; sends GOAWAY on every connection (or closes them
 		/// at once with abortCurrent), waits up to the grace period for them to
-		/// finish, closes the rest, then joins every thread.
+		/// finish, closes the rest, and stops the event loops. Handlers still
+		/// running (their streams now closed) are waited for by the destructor.
 
 	bool running() const { return _running; }
 	int currentConnections() const { return _currentConnections; }

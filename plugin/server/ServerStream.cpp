@@ -1,6 +1,7 @@
 #include "server/ServerStream.h"
 #include "PocoH2/HTTP2Exception.h"
 #include "server/ServerConnection.h"
+#include <Poco/Exception.h>
 #include <algorithm>
 #include <cstring>
 
@@ -15,12 +16,13 @@ constexpr std::size_t CREDIT_BATCH = 32 * 1024;
 } // namespace
 
 ServerStream::ServerStream(std::int32_t id, std::shared_ptr<const ConnectionInfo> pInfo, Transport::EventLoop& loop,
-	std::weak_ptr<ServerConnection> pConnection, std::size_t responseBufferSize):
+	std::weak_ptr<ServerConnection> pConnection, std::size_t responseBufferSize, std::chrono::milliseconds readTimeout):
 	_id(id),
 	_pInfo(std::move(pInfo)),
 	_loop(loop),
 	_pConnection(std::move(pConnection)),
-	_outCapacity(std::max<std::size_t>(responseBufferSize, 1024))
+	_outCapacity(std::max<std::size_t>(responseBufferSize, 1024)),
+	_readTimeout(readTimeout)
 {
 }
 
@@ -49,7 +51,9 @@ std::size_t ServerStream::readBody(char* buffer, std::size_t length)
 	bool drained = false;
 	{
 		std::unique_lock<std::mutex> lock(_mutex);
-		_inReady.wait(lock, [this] { return _inOffset < _in.size() || _inEnded || _closed; });
+		if (!_inReady.wait_for(lock, _readTimeout, [this] { return _inOffset < _in.size() || _inEnded || _closed; }))
+			throw Poco::TimeoutException("no request body bytes on stream " + std::to_string(_id) + " for "
+				+ std::to_string(_readTimeout.count()) + " ms");
 		if (_inOffset < _in.size())
 		{
 			n = std::min(length, _in.size() - _inOffset);
@@ -74,6 +78,12 @@ std::size_t ServerStream::readBody(char* buffer, std::size_t length)
 		postToConnection([id, credit](ServerConnection& c) { c.credit(id, credit); });
 	}
 	return n;
+}
+
+Codec::HeaderBlock ServerStream::requestTrailers() const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _requestTrailers;
 }
 
 void ServerStream::sendInformational(Codec::HeaderBlock headers)
@@ -176,6 +186,12 @@ void ServerStream::onRequestEnd()
 		_inEnded = true;
 	}
 	_inReady.notify_one();
+}
+
+void ServerStream::onRequestTrailers(Codec::HeaderBlock& trailers)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	_requestTrailers = std::move(trailers);
 }
 
 bool ServerStream::requestEnded() const

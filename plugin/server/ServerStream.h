@@ -13,6 +13,7 @@
 #include "codec/Http2Codec.h"
 #include "transport/EventLoop.h"
 #include <Poco/Net/SocketAddress.h>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -52,7 +53,8 @@ public:
 	using Ptr = std::shared_ptr<ServerStream>;
 
 	ServerStream(std::int32_t id, std::shared_ptr<const ConnectionInfo> pInfo, Transport::EventLoop& loop,
-		std::weak_ptr<ServerConnection> pConnection, std::size_t responseBufferSize);
+		std::weak_ptr<ServerConnection> pConnection, std::size_t responseBufferSize,
+		std::chrono::milliseconds readTimeout = std::chrono::milliseconds(60000));
 
 	// ---- handler side ----
 
@@ -65,7 +67,11 @@ public:
 		/// Blocks until body bytes arrive and copies up to length of them;
 		/// returns 0 at the end of the body. Credits the flow-control windows
 		/// as bytes are consumed. Throws HTTP2StreamResetException if the
-		/// stream was reset or its connection closed before the body ended.
+		/// stream was reset or its connection closed before the body ended,
+		/// Poco::TimeoutException if no byte came within the read timeout.
+
+	Codec::HeaderBlock requestTrailers() const;
+		/// The request's trailers; complete once readBody() returned 0.
 
 	void sendInformational(Codec::HeaderBlock headers);
 		/// Sends a 1xx response (headers include :status).
@@ -95,6 +101,7 @@ public:
 		/// Appends request body bytes; returns true when they should be
 		/// credited at once (the handler is done and discards the body).
 	void onRequestEnd();
+	void onRequestTrailers(Codec::HeaderBlock& trailers);
 	void onClosed(std::uint32_t errorCode);
 		/// The stream closed; wakes a handler waiting on either pipe.
 	bool requestEnded() const;
@@ -103,6 +110,10 @@ public:
 		/// their count for crediting.
 	std::size_t& creditedBytes() { return _credited; }
 	std::size_t receivedBytes() const { return _received; }
+
+	// Loop-side state of the exchange.
+	bool handlerFinished = false; ///< the handler returned, or the loop answered itself
+	bool localEnded = false;	  ///< our END_STREAM is on the wire
 
 	long read(std::uint8_t* buffer, std::size_t length, bool& endOfBody) override;
 	bool takeTrailers(Codec::HeaderBlock& trailers) override;
@@ -117,7 +128,9 @@ private:
 	Transport::EventLoop& _loop;
 	const std::weak_ptr<ServerConnection> _pConnection;
 	const std::size_t _outCapacity;
+	const std::chrono::milliseconds _readTimeout;
 	RequestHead _request;
+	Codec::HeaderBlock _requestTrailers;
 
 	mutable std::mutex _mutex;
 	std::condition_variable _inReady;

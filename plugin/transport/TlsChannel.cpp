@@ -3,7 +3,9 @@
 #include <cerrno>
 #include <cstring>
 #include <nghttp2/nghttp2.h>
+#include <arpa/inet.h>
 #include <openssl/err.h>
+#include <openssl/x509v3.h>
 
 namespace PocoH2 {
 namespace Transport {
@@ -51,6 +53,35 @@ TlsChannel::TlsChannel(int fd, SSL_CTX* pContext): Channel(fd), _pSsl(SSL_new(pC
 		SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
 }
 
+TlsChannel::TlsChannel(int fd, SSL_CTX* pContext, const std::string& serverName, bool verifyHost):
+	Channel(fd),
+	_pSsl(SSL_new(pContext))
+{
+	if (!_pSsl)
+		throw Poco::IOException("SSL_new failed", openSslErrors());
+	SSL* pSsl = _pSsl.get();
+	SSL_set_fd(pSsl, fd);
+	SSL_set_connect_state(pSsl);
+	SSL_set_mode(pSsl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+	static const unsigned char ALPN[] = "\x02h2\x08http/1.1";
+	if (SSL_set_alpn_protos(pSsl, ALPN, sizeof(ALPN) - 1) != 0)
+		throw Poco::IOException("SSL_set_alpn_protos failed", openSslErrors());
+	in6_addr address;
+	const bool isIp = ::inet_pton(AF_INET, serverName.c_str(), &address) == 1
+		|| ::inet_pton(AF_INET6, serverName.c_str(), &address) == 1;
+	if (!serverName.empty() && !isIp)
+		SSL_set_tlsext_host_name(pSsl, serverName.c_str());
+	if (verifyHost && !serverName.empty())
+	{
+		// OpenSSL then checks the name during the handshake, and a mismatch
+		// fails it like any other verification error.
+		const int rc = isIp ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(pSsl), serverName.c_str())
+							: SSL_set1_host(pSsl, serverName.c_str());
+		if (rc != 1)
+			throw Poco::IOException("cannot set the host name to verify", serverName);
+	}
+}
+
 TlsChannel::~TlsChannel()
 {
 	if (_pSsl && _fd >= 0)
@@ -79,6 +110,17 @@ std::string TlsChannel::alpnProtocol() const
 	unsigned int length = 0;
 	SSL_get0_alpn_selected(_pSsl.get(), &data, &length);
 	return data ? std::string(reinterpret_cast<const char*>(data), length) : std::string();
+}
+
+long TlsChannel::verifyResult() const
+{
+	return SSL_get_verify_result(_pSsl.get());
+}
+
+std::string TlsChannel::verifyError() const
+{
+	const long result = verifyResult();
+	return result == X509_V_OK ? std::string() : std::string(X509_verify_cert_error_string(result));
 }
 
 IoResult TlsChannel::fail(int sslError, int rc)

@@ -22,9 +22,9 @@ struct SslDeleter
 using SslPtr = std::unique_ptr<SSL, SslDeleter>;
 
 class TlsChannel : public Channel
-	/// Server side of a TLS connection. Reads always drain OpenSSL's buffer
-	/// (until WOULD_BLOCK), so bytes OpenSSL holds never wait for an epoll
-	/// event that will not come.
+	/// A TLS connection, server or client side. Reads always drain OpenSSL's
+	/// buffer (until WOULD_BLOCK), so bytes OpenSSL holds never wait for an
+	/// epoll event that will not come.
 {
 public:
 	enum class Handshake
@@ -36,8 +36,17 @@ public:
 	};
 
 	TlsChannel(int fd, SSL_CTX* pContext);
-		/// Takes ownership of fd; creates the SSL object in accept state.
-		/// Throws Poco::IOException if OpenSSL cannot create it.
+		/// Server side: takes ownership of fd; creates the SSL object in
+		/// accept state. Throws Poco::IOException if OpenSSL cannot create it.
+
+	TlsChannel(int fd, SSL_CTX* pContext, const std::string& serverName, bool verifyHost);
+		/// Client side: takes ownership of a connected fd; creates the SSL
+		/// object in connect state, offers ALPN "h2" and "http/1.1", sends
+		/// serverName as SNI (unless it is an IP address) and, with
+		/// verifyHost, makes the handshake fail unless the certificate is
+		/// for serverName (DNS name or IP address). Whether the chain is
+		/// verified at all is the context's verification mode.
+		/// Throws Poco::IOException if OpenSSL cannot create the object.
 
 	~TlsChannel() override;
 
@@ -46,6 +55,13 @@ public:
 
 	std::string alpnProtocol() const;
 		/// The protocol chosen by ALPN ("h2", "http/1.1") or empty.
+
+	long verifyResult() const;
+		/// The peer certificate verification result (X509_V_OK when it
+		/// passed or was not checked).
+
+	std::string verifyError() const;
+		/// The verification result as text, or empty when it passed.
 
 	IoResult read(void* buffer, std::size_t length) override;
 	IoResult write(const void* buffer, std::size_t length) override;

@@ -1,0 +1,119 @@
+#include "PocoH2/HTTP2ClientParams.h"
+
+namespace PocoH2 {
+
+HTTP2ClientParams::HTTP2ClientParams():
+	_maxConnections(4),
+	_timeout(60, 0),
+	_connectTimeout(10, 0),
+	_keepAliveInterval(30, 0),
+	_priorKnowledge(true),
+	_verifyHostName(true),
+	_maxAttempts(3),
+	_initialWindowSize(1u << 20),
+	_connectionWindowSize(16u << 20),
+	_streamBufferSize(256u * 1024)
+{
+}
+
+void HTTP2ClientParams::setMaxConnections(int connections)
+{
+	_maxConnections = connections < 1 ? 1 : connections;
+}
+
+int HTTP2ClientParams::getMaxConnections() const
+{
+	return _maxConnections;
+}
+
+void HTTP2ClientParams::setTimeout(const Poco::Timespan& timeout)
+{
+	_timeout = timeout;
+}
+
+const Poco::Timespan& HTTP2ClientParams::getTimeout() const
+{
+	return _timeout;
+}
+
+void HTTP2ClientParams::setConnectTimeout(const Poco::Timespan& timeout)
+{
+	_connectTimeout = timeout;
+}
+
+const Poco::Timespan& HTTP2ClientParams::getConnectTimeout() const
+{
+	return _connectTimeout;
+}
+
+void HTTP2ClientParams::setKeepAliveInterval(const Poco::Timespan& interval)
+{
+	_keepAliveInterval = interval;
+}
+
+const Poco::Timespan& HTTP2ClientParams::getKeepAliveInterval() const
+{
+	return _keepAliveInterval;
+}
+
+void HTTP2ClientParams::setPriorKnowledge(bool priorKnowledge)
+{
+	_priorKnowledge = priorKnowledge;
+}
+
+bool HTTP2ClientParams::getPriorKnowledge() const
+{
+	return _priorKnowledge;
+}
+
+void HTTP2ClientParams::setVerifyHostName(bool verify)
+{
+	_verifyHostName = verify;
+}
+
+bool HTTP2ClientParams::getVerifyHostName() const
+{
+	return _verifyHostName;
+}
+
+void HTTP2ClientParams::setMaxAttempts(int attempts)
+{
+	_maxAttempts = attempts < 1 ? 1 : attempts;
+}
+
+int HTTP2ClientParams::getMaxAttempts() const
+{
+	return _maxAttempts;
+}
+
+void HTTP2ClientParams::setInitialWindowSize(Poco::UInt32 bytes)
+{
+	_initialWindowSize = bytes;
+}
+
+Poco::UInt32 HTTP2ClientParams::getInitialWindowSize() const
+{
+	return _initialWindowSize;
+}
+
+void HTTP2ClientParams::setConnectionWindowSize(Poco::UInt32 bytes)
+{
+	_connectionWindowSize = bytes;
+}
+
+Poco::UInt32 HTTP2ClientParams::getConnectionWindowSize() const
+{
+	return _connectionWindowSize;
+}
+
+void HTTP2ClientParams::setStreamBufferSize(Poco::UInt32 bytes)
+{
+	_streamBufferSize = bytes;
+}
+
+Poco::UInt32 HTTP2ClientParams::getStreamBufferSize() const
+{
+	return _streamBufferSize;
+}
+
+} // namespace PocoH2

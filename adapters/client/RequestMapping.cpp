@@ -1,0 +1,88 @@
+#include "client/RequestMapping.h"
+#include "server/HeaderMapping.h"
+#include <Poco/NumberParser.h>
+#include <Poco/String.h>
+#include <Poco/URI.h>
+#include <Poco/Net/NetException.h>
+
+namespace PocoH2 {
+namespace Adapters {
+
+Codec::HeaderBlock toRequestHeaders(const Poco::Net::HTTPRequest& request, const std::string& scheme,
+	const std::string& defaultAuthority)
+{
+	const std::string& method = request.getMethod();
+	if (method == Poco::Net::HTTPRequest::HTTP_CONNECT)
+		throw Poco::Net::HTTPException("CONNECT is not supported over HTTP/2 by this client");
+	std::string authority = request.has("Host") ? request.getHost() : defaultAuthority;
+	std::string path = request.getURI();
+	if (!path.empty() && path[0] != '/' && path != "*")
+	{
+		// An absolute URI, as proxies are sent.
+		Poco::URI uri(path);
+		if (!uri.getAuthority().empty())
+			authority = uri.getAuthority();
+		path = uri.getPathAndQuery();
+	}
+	if (path.empty())
+		path = method == Poco::Net::HTTPRequest::HTTP_OPTIONS ? "*" : "/";
+
+	Codec::HeaderBlock headers;
+	headers.add(":method", method);
+	headers.add(":scheme", scheme);
+	headers.add(":authority", authority);
+	headers.add(":path", path);
+	for (const auto& field : request)
+	{
+		std::string name = Poco::toLower(field.first);
+		if (name == "host" || isConnectionSpecificHeader(name, field.second))
+			continue;
+		if (name == "cookie")
+		{
+			std::string::size_type start = 0;
+			while (start < field.second.size())
+			{
+				std::string::size_type end = field.second.find(';', start);
+				if (end == std::string::npos)
+					end = field.second.size();
+				std::string cookie = Poco::trim(field.second.substr(start, end - start));
+				if (!cookie.empty())
+					headers.add("cookie", std::move(cookie));
+				start = end + 1;
+			}
+			continue;
+		}
+		headers.add(std::move(name), field.second);
+	}
+	return headers;
+}
+
+bool requestHasBody(const Poco::Net::HTTPRequest& request)
+{
+	if (request.hasContentLength())
+		return request.getContentLength64() > 0;
+	if (request.getChunkedTransferEncoding())
+		return true;
+	const std::string& method = request.getMethod();
+	return method == Poco::Net::HTTPRequest::HTTP_POST || method == Poco::Net::HTTPRequest::HTTP_PUT
+		|| method == Poco::Net::HTTPRequest::HTTP_PATCH;
+}
+
+void fillResponse(Poco::Net::HTTPResponse& response, const Codec::HeaderBlock& head)
+{
+	const std::string* pStatus = head.find(":status");
+	int status = 0;
+	if (!pStatus || pStatus->size() != 3 || !Poco::NumberParser::tryParse(*pStatus, status))
+		throw Poco::Net::HTTPException("HTTP/2 response without a valid :status");
+	response.clear();
+	response.setVersion("HTTP/2.0");
+	response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+	for (const auto& field : head.fields())
+	{
+		if (!field.first.empty() && field.first[0] != ':')
+			response.add(field.first, field.second);
+	}
+}
+
+} // namespace Adapters
+} // namespace PocoH2

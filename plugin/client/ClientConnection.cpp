@@ -1,0 +1,524 @@
+#include "client/ClientConnection.h"
+#include "PocoH2/HTTP2Exception.h"
+#include "client/ClientEngine.h"
+#include <Poco/Net/NetException.h>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <nghttp2/nghttp2.h>
+#include <openssl/x509_vfy.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace PocoH2 {
+namespace Client {
+
+namespace {
+
+// Produce at most this much output before writing it; the rest of what the
+// codec has follows in further writes of the same turn.
+constexpr std::size_t OUTPUT_BATCH = 1024 * 1024;
+
+// Output buffers larger than this are released once empty.
+constexpr std::size_t IDLE_BUFFER_LIMIT = 64 * 1024;
+
+// Streams the server allows before its SETTINGS say (RFC 9113 recommends at
+// least 100).
+constexpr std::size_t DEFAULT_CAPACITY = 100;
+
+} // namespace
+
+ClientConnection::ClientConnection(ClientEngine& engine, Transport::EventLoop& loop, std::uint64_t number):
+	_engine(engine),
+	_loop(loop),
+	_number(number)
+{
+}
+
+ClientConnection::~ClientConnection() = default;
+
+std::string ClientConnection::describe() const
+{
+	return "connection #" + std::to_string(_number) + " to " + _engine.authority();
+}
+
+std::size_t ClientConnection::capacity() const
+{
+	if (!_pCodec)
+		return DEFAULT_CAPACITY;
+	return std::min<std::size_t>(_pCodec->remoteMaxConcurrentStreams(), 0x7fffffff);
+}
+
+void ClientConnection::open(const Poco::Net::SocketAddress& address)
+{
+	const int fd = ::socket(address.af(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return closeNow(Poco::Net::NetException("cannot create a socket for " + _engine.authority(), std::strerror(errno)));
+	_pChannel = std::make_unique<Transport::Channel>(fd);
+	const int one = 1;
+	::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	std::weak_ptr<ClientConnection> weak = shared_from_this();
+	_connectTimer = _loop.runAfter(_engine.config().connectTimeout,
+		[weak]
+		{
+			auto self = weak.lock();
+			if (self && (self->_state == State::CONNECTING || self->_state == State::HANDSHAKE))
+				self->closeNow(Poco::TimeoutException("connecting to " + self->_engine.authority() + " timed out"));
+		});
+	int rc;
+	do
+		rc = ::connect(fd, address.addr(), address.length());
+	while (rc != 0 && errno == EINTR);
+	if (rc != 0 && errno != EINPROGRESS)
+	{
+		const int error = errno;
+		if (error == ECONNREFUSED)
+			return closeNow(Poco::Net::ConnectionRefusedException(_engine.authority()));
+		return closeNow(Poco::Net::NetException("cannot connect to " + _engine.authority(), std::strerror(error)));
+	}
+	_interest = EPOLLOUT;
+	_loop.add(fd, _interest, this);
+	if (rc == 0)
+		finishConnect();
+}
+
+void ClientConnection::setInterest(std::uint32_t events)
+{
+	if (events != _interest && _state != State::CLOSED)
+	{
+		_interest = events;
+		_loop.modify(_pChannel->fd(), events, this);
+	}
+}
+
+void ClientConnection::scheduleFlush()
+{
+	if (!_flushQueued && _state == State::HTTP2)
+	{
+		_flushQueued = true;
+		_loop.flushLater(shared_from_this());
+	}
+}
+
+void ClientConnection::onIoEvent(std::uint32_t events)
+{
+	switch (_state)
+	{
+	case State::CONNECTING:
+		finishConnect();
+		break;
+	case State::HANDSHAKE:
+		continueHandshake();
+		break;
+	case State::HTTP2:
+		if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) || (_pChannel->needsWritableToRead() && (events & EPOLLOUT)))
+			readAvailable();
+		if (_state == State::HTTP2)
+			scheduleFlush();
+		break;
+	case State::CLOSED:
+		break;
+	}
+}
+
+void ClientConnection::finishConnect()
+{
+	int error = 0;
+	socklen_t length = sizeof(error);
+	if (::getsockopt(_pChannel->fd(), SOL_SOCKET, SO_ERROR, &error, &length) != 0)
+		error = errno;
+	if (error == ECONNREFUSED)
+		return closeNow(Poco::Net::ConnectionRefusedException(_engine.authority()));
+	if (error != 0)
+		return closeNow(Poco::Net::NetException("cannot connect to " + _engine.authority(), std::strerror(error)));
+	const ClientConfig& config = _engine.config();
+	if (config.pSslContext)
+	{
+		const int fd = _pChannel->releaseFd();
+		try
+		{
+			auto pTls = std::make_unique<Transport::TlsChannel>(fd, config.pSslContext, config.host, config.verifyHost);
+			_pTls = pTls.get();
+			_pChannel = std::move(pTls);
+		}
+		catch (Poco::Exception& exc)
+		{
+			_pChannel = std::make_unique<Transport::Channel>(fd);
+			return closeNow(exc);
+		}
+		_state = State::HANDSHAKE;
+		continueHandshake();
+	}
+	else
+		startHttp2();
+}
+
+void ClientConnection::continueHandshake()
+{
+	switch (_pTls->handshake())
+	{
+	case Transport::TlsChannel::Handshake::DONE:
+	{
+		const std::string protocol = _pTls->alpnProtocol();
+		if (protocol != "h2")
+			return closeNow(HTTP2Exception(_engine.authority() + " does not offer HTTP/2",
+				protocol.empty() ? std::string("no protocol negotiated by ALPN") : "ALPN chose " + protocol));
+		startHttp2();
+		break;
+	}
+	case Transport::TlsChannel::Handshake::WANT_READ:
+		setInterest(EPOLLIN);
+		break;
+	case Transport::TlsChannel::Handshake::WANT_WRITE:
+		setInterest(EPOLLOUT);
+		break;
+	case Transport::TlsChannel::Handshake::FAILED:
+		if (_pTls->verifyResult() != X509_V_OK)
+			return closeNow(Poco::Net::CertificateValidationException(
+				"TLS certificate of " + _engine.authority() + " rejected", _pTls->verifyError()));
+		return closeNow(Poco::Net::SSLException("TLS handshake with " + _engine.authority() + " failed",
+			_pTls->lastError()));
+	}
+}
+
+void ClientConnection::startHttp2()
+{
+	_loop.cancelTimer(_connectTimer);
+	_state = State::HTTP2;
+	_pCodec = std::make_unique<Codec::Http2Codec>(
+		Codec::Http2Codec::Role::Client, static_cast<Codec::CodecListener&>(*this), _engine.config().codec);
+	setInterest(EPOLLIN);
+	std::vector<ClientStream::Ptr> pending;
+	pending.swap(_pending);
+	for (auto& pStream : pending)
+		encode(pStream);
+	// TLS may already hold the server's first frames.
+	readAvailable();
+	scheduleFlush();
+	if (_state == State::HTTP2)
+		_engine.connectionReady(*this);
+}
+
+void ClientConnection::submit(const ClientStream::Ptr& pStream)
+{
+	pStream->attach(shared_from_this(), _engine.poster());
+	if (_state == State::HTTP2)
+	{
+		encode(pStream);
+		scheduleFlush();
+	}
+	else
+		_pending.push_back(pStream);
+}
+
+void ClientConnection::encode(const ClientStream::Ptr& pStream)
+{
+	if (pStream->finished())
+		return; // timed out or abandoned while waiting
+	pStream->countAttempt();
+	const std::int32_t id = _pCodec->submitRequest(pStream->request(), pStream->hasBody() ? pStream.get() : nullptr);
+	if (id < 0)
+	{
+		pStream->fail(HTTP2Exception("cannot open a stream on " + describe(), _pCodec->lastError()));
+		return;
+	}
+	pStream->setStreamId(id);
+	_streams.emplace(id, pStream);
+}
+
+void ClientConnection::readAvailable()
+{
+	// One buffer per loop thread; connections keep none while idle.
+	static thread_local std::uint8_t buffer[64 * 1024];
+	while (_state == State::HTTP2 && _pCodec->wantsRead())
+	{
+		const Transport::IoResult result = _pChannel->read(buffer, sizeof(buffer));
+		switch (result.status)
+		{
+		case Transport::IoResult::OK:
+			if (!_receivedAny && !_pTls && result.n >= 5 && std::memcmp(buffer, "HTTP/", 5) == 0)
+				return closeNow(HTTP2Exception(_engine.authority() + " does not speak HTTP/2 with prior knowledge",
+					"it answered " + std::string(reinterpret_cast<const char*>(buffer),
+						std::min<std::size_t>(result.n, std::strcspn(reinterpret_cast<const char*>(buffer), "\r\n")))));
+			_receivedAny = true;
+			if (!_pCodec->receive(buffer, result.n))
+			{
+				// The GOAWAY goes out with the next flush; the streams fail now.
+				const std::string error = _pCodec->lastError();
+				scheduleFlush();
+				flush();
+				return closeNow(HTTP2Exception("protocol error on " + describe(), error));
+			}
+			break;
+		case Transport::IoResult::WOULD_BLOCK:
+			return;
+		case Transport::IoResult::CLOSED:
+			return closeNow(HTTP2ConnectionClosedException(describe() + " closed by the server"));
+		case Transport::IoResult::FAILED:
+			return closeNow(HTTP2ConnectionClosedException(describe() + " failed", _pChannel->lastError()));
+		}
+	}
+	if (_state == State::HTTP2 && !_pCodec->wantsRead())
+		setInterest(_interest & ~EPOLLIN);
+}
+
+void ClientConnection::flush()
+{
+	_flushQueued = false;
+	if (_state != State::HTTP2)
+		return;
+	for (;;)
+	{
+		if (_outOffset == _out.size())
+		{
+			_out.clear();
+			_outOffset = 0;
+			_pCodec->produce(_out, OUTPUT_BATCH);
+			if (_out.empty())
+				break;
+		}
+		const Transport::IoResult result = _pChannel->write(_out.data() + _outOffset, _out.size() - _outOffset);
+		if (result.status == Transport::IoResult::OK)
+		{
+			_outOffset += result.n;
+			continue;
+		}
+		if (result.status == Transport::IoResult::WOULD_BLOCK)
+			break;
+		return closeNow(HTTP2ConnectionClosedException(describe() + " lost",
+			result.status == Transport::IoResult::CLOSED ? std::string("closed by the server") : _pChannel->lastError()));
+	}
+	const bool pending = _outOffset < _out.size();
+	if (!pending && _pCodec->finished())
+		return closeNow(HTTP2ConnectionClosedException(describe() + " finished"));
+	if (!pending && _out.capacity() > IDLE_BUFFER_LIMIT)
+		std::string().swap(_out);
+	std::uint32_t events = _pCodec->wantsRead() ? std::uint32_t(EPOLLIN) : 0u;
+	if (pending || _pChannel->needsWritableToRead())
+		events |= EPOLLOUT;
+	setInterest(events);
+}
+
+void ClientConnection::closeNow(const Poco::Exception& reason)
+{
+	if (_state == State::CLOSED)
+		return;
+	const bool connected = _state == State::HTTP2;
+	_engine.logger().debug("closing " + describe() + ": " + reason.displayText());
+	_state = State::CLOSED;
+	_loop.cancelTimer(_connectTimer);
+	if (_pChannel)
+	{
+		if (_interest)
+			_loop.remove(_pChannel->fd());
+		_pChannel.reset(); // closes the socket
+	}
+	_pTls = nullptr;
+	auto self = shared_from_this();
+	_loop.releaseLater(self);
+
+	std::vector<ClientStream::Ptr> streams;
+	streams.reserve(_streams.size() + _pending.size());
+	for (auto& entry : _streams)
+		streams.push_back(std::move(entry.second));
+	_streams.clear();
+	std::vector<ClientStream::Ptr> pending;
+	pending.swap(_pending);
+	_engine.connectionClosed(*this, connected);
+
+	for (auto& pStream : streams)
+	{
+		// Above a GOAWAY's last stream id the server processed nothing.
+		if (_goAwayLastStreamId >= 0 && pStream->streamId() > _goAwayLastStreamId && pStream->prepareRetry())
+			_engine.retry(pStream, reason);
+		else
+			pStream->fail(reason);
+	}
+	for (auto& pStream : pending)
+	{
+		// A connection that never started cannot be blamed on the request:
+		// retrying would only repeat the failure.
+		if (connected && pStream->prepareRetry())
+			_engine.retry(pStream, reason);
+		else
+			pStream->fail(reason);
+	}
+}
+
+void ClientConnection::close(const Poco::Exception& reason)
+{
+	if (_state == State::HTTP2)
+	{
+		// Tell the server, best effort, before closing.
+		_pCodec->goAway(NGHTTP2_NO_ERROR);
+		_pCodec->produce(_out, OUTPUT_BATCH);
+		if (_outOffset < _out.size())
+			_pChannel->write(_out.data() + _outOffset, _out.size() - _outOffset);
+	}
+	closeNow(reason);
+}
+
+void ClientConnection::closeIfDrained()
+{
+	// After a GOAWAY, once the streams the server did process are done, the
+	// rest (never processed) are retried elsewhere and this one closes.
+	if (!_goingAway || _state != State::HTTP2)
+		return;
+	for (const auto& entry : _streams)
+		if (entry.first <= _goAwayLastStreamId)
+			return;
+	close(HTTP2ConnectionClosedException(describe() + " went away (GOAWAY)"));
+}
+
+ClientStream* ClientConnection::findStream(std::int32_t id)
+{
+	auto it = _streams.find(id);
+	return it == _streams.end() ? nullptr : it->second.get();
+}
+
+// ---- tasks from streams ----
+
+void ClientConnection::resumeBody(const ClientStream::Ptr& pStream)
+{
+	if (_state != State::HTTP2 || findStream(pStream->streamId()) != pStream.get())
+		return;
+	_pCodec->resumeBody(pStream->streamId());
+	scheduleFlush();
+}
+
+void ClientConnection::credit(const ClientStream::Ptr& pStream, std::size_t length)
+{
+	if (_state != State::HTTP2 || length == 0 || findStream(pStream->streamId()) != pStream.get())
+		return;
+	_pCodec->consume(pStream->streamId(), length);
+	pStream->addCredited(length);
+	scheduleFlush();
+}
+
+void ClientConnection::cancel(const ClientStream::Ptr& pStream)
+{
+	if (_state == State::HTTP2 && findStream(pStream->streamId()) == pStream.get())
+	{
+		_pCodec->resetStream(pStream->streamId(), NGHTTP2_CANCEL);
+		scheduleFlush();
+	}
+	pStream->fail(HTTP2StreamResetException("request cancelled", NGHTTP2_CANCEL));
+}
+
+void ClientConnection::timeout(const ClientStream::Ptr& pStream, const Poco::Exception& error)
+{
+	pStream->fail(error);
+	if (_state == State::HTTP2 && findStream(pStream->streamId()) == pStream.get())
+	{
+		_pCodec->resetStream(pStream->streamId(), NGHTTP2_CANCEL);
+		scheduleFlush();
+	}
+	else
+		detachStream(pStream);
+}
+
+void ClientConnection::detachStream(const ClientStream::Ptr& pStream)
+{
+	for (auto it = _pending.begin(); it != _pending.end(); ++it)
+		if (*it == pStream)
+		{
+			_pending.erase(it);
+			return;
+		}
+}
+
+// ---- codec events ----
+
+void ClientConnection::onHeaders(std::int32_t streamId, Codec::HeadersKind kind, Codec::HeaderBlock& headers, bool,
+	bool headerListTooLarge)
+{
+	ClientStream* pStream = findStream(streamId);
+	if (!pStream)
+		return;
+	if (headerListTooLarge)
+	{
+		pStream->fail(HTTP2Exception("the response header list from " + _engine.authority() + " is too large"));
+		_pCodec->resetStream(streamId, NGHTTP2_CANCEL);
+		return;
+	}
+	switch (kind)
+	{
+	case Codec::HeadersKind::Response:
+		pStream->onHead(headers);
+		break;
+	case Codec::HeadersKind::Trailers:
+		pStream->onTrailers(headers);
+		break;
+	default:
+		break; // 1xx: nothing to do
+	}
+}
+
+void ClientConnection::onData(std::int32_t streamId, const std::uint8_t* data, std::size_t length)
+{
+	ClientStream* pStream = findStream(streamId);
+	if (!pStream)
+	{
+		_pCodec->consume(streamId, length);
+		return;
+	}
+	if (pStream->onData(data, length))
+	{
+		_pCodec->consume(streamId, length);
+		pStream->addCredited(length);
+	}
+}
+
+void ClientConnection::onStreamEnd(std::int32_t streamId)
+{
+	if (ClientStream* pStream = findStream(streamId))
+		pStream->onEnd();
+}
+
+void ClientConnection::onStreamClose(std::int32_t streamId, std::uint32_t errorCode)
+{
+	auto it = _streams.find(streamId);
+	if (it == _streams.end())
+		return;
+	ClientStream::Ptr pStream = std::move(it->second);
+	_streams.erase(it);
+	// Bytes the caller never read still occupy the connection window.
+	_pCodec->consumeConnection(pStream->receivedBytes() - pStream->creditedBytes());
+	// REFUSED_STREAM (also what nghttp2 reports for streams above a GOAWAY's
+	// last stream id) means the server did not process the request.
+	if (errorCode == NGHTTP2_REFUSED_STREAM && pStream->prepareRetry())
+		_engine.retry(pStream, HTTP2StreamResetException("stream refused by " + _engine.authority(), NGHTTP2_REFUSED_STREAM));
+	else
+		pStream->onClosed(errorCode);
+	_engine.streamClosed();
+	if (_goingAway)
+		postCloseIfDrained();
+}
+
+void ClientConnection::postCloseIfDrained()
+{
+	// Closing here would pull the codec from under its own callback.
+	std::weak_ptr<ClientConnection> weak = shared_from_this();
+	_loop.post(
+		[weak]
+		{
+			if (auto self = weak.lock())
+				self->closeIfDrained();
+		});
+}
+
+void ClientConnection::onGoAway(std::int32_t lastStreamId, std::uint32_t errorCode)
+{
+	_engine.logger().debug(describe() + " received GOAWAY " + Codec::http2ErrorCodeName(errorCode)
+		+ " last stream " + std::to_string(lastStreamId));
+	_goingAway = true;
+	_goAwayLastStreamId = lastStreamId;
+	_engine.connectionGoingAway(*this);
+	postCloseIfDrained();
+}
+
+} // namespace Client
+} // namespace PocoH2

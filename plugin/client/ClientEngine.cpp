@@ -1,0 +1,221 @@
+#include "client/ClientEngine.h"
+#include "PocoH2/HTTP2Exception.h"
+#include <Poco/Bugcheck.h>
+#include <Poco/Exception.h>
+
+namespace PocoH2 {
+namespace Client {
+
+ClientEngine::ClientEngine(ClientConfig config):
+	_config(std::move(config)),
+	_authority(_config.host + ":" + std::to_string(_config.port)),
+	_logger(Poco::Logger::get("PocoH2.HTTP2Client")),
+	_pPoster(std::make_shared<LoopPoster>(_loop))
+{
+	_thread = std::thread([this] { run(); });
+}
+
+ClientEngine::~ClientEngine()
+{
+	close();
+}
+
+void ClientEngine::run()
+{
+	_loop.run();
+}
+
+void ClientEngine::submit(ClientStream::Ptr pStream)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (_closed)
+		throw Poco::IllegalStateException("the HTTP/2 client for " + _authority + " is closed");
+	_loop.post(
+		[this, pStream = std::move(pStream)]
+		{
+			pStream->touch();
+			armTimeout(pStream, timeoutOf(*pStream));
+			dispatch(pStream);
+		});
+}
+
+void ClientEngine::close()
+{
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (_closed)
+			return;
+		_closed = true;
+	}
+	poco_assert_msg(!_loop.inLoopThread(), "HTTP2Client closed from its own loop thread (a completion callback)");
+	_loop.post([this] { shutdownOnLoop(); });
+	_loop.stop();
+	if (_thread.joinable())
+		_thread.join();
+	_pPoster->detach();
+}
+
+void ClientEngine::shutdownOnLoop()
+{
+	_shuttingDown = true;
+	const HTTP2ConnectionClosedException reason("the HTTP/2 client for " + _authority + " was closed");
+	std::vector<ClientConnection::Ptr> connections(_connections);
+	for (auto& pConnection : connections)
+		pConnection->close(reason);
+	std::deque<ClientStream::Ptr> waiting;
+	waiting.swap(_waiting);
+	for (auto& pStream : waiting)
+		pStream->fail(reason);
+}
+
+void ClientEngine::armTimeout(const ClientStream::Ptr& pStream, std::chrono::steady_clock::duration delay)
+{
+	if (timeoutOf(*pStream).count() <= 0)
+		return;
+	std::weak_ptr<ClientStream> weak = pStream;
+	_loop.runAfter(delay, [this, weak] { onTimeout(weak); });
+}
+
+std::chrono::milliseconds ClientEngine::timeoutOf(const ClientStream& stream) const
+{
+	return stream.timeout().count() > 0 ? stream.timeout() : _config.requestTimeout;
+}
+
+void ClientEngine::onTimeout(const std::weak_ptr<ClientStream>& weak)
+{
+	ClientStream::Ptr pStream = weak.lock();
+	if (!pStream || pStream->finished())
+		return;
+	// The timeout bounds the time without progress (waiting for the head, for
+	// the next body bytes, for window to send), so a long stream that keeps
+	// moving is not cut off.
+	const auto timeout = timeoutOf(*pStream);
+	const auto idle = std::chrono::steady_clock::now() - pStream->lastActivity();
+	if (idle < timeout)
+		return armTimeout(pStream, timeout - idle);
+	const Poco::TimeoutException error(
+		"no progress on a request to " + _authority + " for " + std::to_string(timeout.count()) + " ms");
+	if (auto pConnection = pStream->connection())
+		pConnection->timeout(pStream, error);
+	else
+		pStream->fail(error);
+}
+
+void ClientEngine::dispatch(const ClientStream::Ptr& pStream)
+{
+	if (pStream->finished())
+		return;
+	if (_shuttingDown)
+		return pStream->fail(HTTP2ConnectionClosedException("the HTTP/2 client for " + _authority + " was closed"));
+	ClientConnection* pBest = nullptr;
+	std::size_t accepting = 0;
+	for (auto& pConnection : _connections)
+	{
+		if (!pConnection->acceptsStreams())
+			continue;
+		++accepting;
+		if (pConnection->load() < pConnection->capacity() && (!pBest || pConnection->load() < pBest->load()))
+			pBest = pConnection.get();
+	}
+	if (pBest)
+		return pBest->submit(pStream);
+	if (accepting >= _config.maxConnections)
+	{
+		_waiting.push_back(pStream);
+		return;
+	}
+	if (!_resolved)
+	{
+		try
+		{
+			_address = Poco::Net::SocketAddress(_config.host, _config.port);
+			_resolved = true;
+		}
+		catch (Poco::Exception& exc)
+		{
+			return pStream->fail(exc);
+		}
+	}
+	auto pConnection = std::make_shared<ClientConnection>(*this, _loop, _nextNumber++);
+	_connections.push_back(pConnection);
+	++_totalConnections;
+	++_currentConnections;
+	_logger.debug("opening " + std::string("connection #") + std::to_string(pConnection->number()) + " to "
+		+ _authority + " (" + std::to_string(accepting + 1) + " accepting streams)");
+	pConnection->submit(pStream);
+	pConnection->open(_address);
+}
+
+void ClientEngine::dispatchWaiting()
+{
+	while (!_waiting.empty() && !_shuttingDown)
+	{
+		ClientStream::Ptr pStream = _waiting.front();
+		if (pStream->finished())
+		{
+			_waiting.pop_front();
+			continue;
+		}
+		std::size_t accepting = 0;
+		bool room = false;
+		for (auto& pConnection : _connections)
+		{
+			if (!pConnection->acceptsStreams())
+				continue;
+			++accepting;
+			room = room || pConnection->load() < pConnection->capacity();
+		}
+		if (!room && accepting >= _config.maxConnections)
+			break;
+		_waiting.pop_front();
+		dispatch(pStream);
+	}
+}
+
+void ClientEngine::streamClosed()
+{
+	if (_waiting.empty() || _drainPosted)
+		return;
+	_drainPosted = true;
+	_loop.post(
+		[this]
+		{
+			_drainPosted = false;
+			dispatchWaiting();
+		});
+}
+
+void ClientEngine::connectionReady(ClientConnection&)
+{
+	streamClosed();
+}
+
+void ClientEngine::connectionGoingAway(ClientConnection&)
+{
+	streamClosed();
+}
+
+void ClientEngine::connectionClosed(ClientConnection& connection, bool connected)
+{
+	for (auto it = _connections.begin(); it != _connections.end(); ++it)
+		if (it->get() == &connection)
+		{
+			_connections.erase(it);
+			--_currentConnections;
+			break;
+		}
+	if (!connected)
+		_resolved = false; // look the name up again next time
+	streamClosed();
+}
+
+void ClientEngine::retry(const ClientStream::Ptr& pStream, const Poco::Exception& reason)
+{
+	if (pStream->attempts() >= _config.maxAttempts)
+		return pStream->fail(reason);
+	_logger.debug("retrying a request to " + _authority + " the server did not process: " + reason.displayText());
+	_loop.post([this, pStream] { dispatch(pStream); });
+}
+
+} // namespace Client
+} // namespace PocoH2

@@ -1,0 +1,396 @@
+#include "client/ClientStream.h"
+#include "PocoH2/HTTP2Exception.h"
+#include "client/ClientConnection.h"
+#include <algorithm>
+#include <cstring>
+
+namespace PocoH2 {
+namespace Client {
+
+namespace {
+
+// Credit the server's windows in batches, not per read.
+constexpr std::size_t CREDIT_BATCH = 32 * 1024;
+
+} // namespace
+
+void LoopPoster::post(Transport::EventLoop::Task task)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (_pLoop)
+		_pLoop->post(std::move(task));
+}
+
+void LoopPoster::detach()
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	_pLoop = nullptr;
+}
+
+ClientStream::ClientStream(Codec::HeaderBlock request, BodyMode bodyMode, std::size_t bufferSize):
+	_request(std::move(request)),
+	_bodyMode(bodyMode),
+	_outCapacity(std::max<std::size_t>(bufferSize, 1024))
+{
+	if (bodyMode == BodyMode::NONE)
+		_outEnded = true;
+	touch();
+}
+
+template <typename Fn>
+void ClientStream::postToConnection(Fn fn)
+{
+	std::weak_ptr<ClientConnection> weak;
+	std::shared_ptr<LoopPoster> pPoster;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		weak = _pConnection;
+		pPoster = _pPoster;
+	}
+	if (!pPoster)
+		return;
+	pPoster->post(
+		[weak, self = shared_from_this(), fn = std::move(fn)]() mutable
+		{
+			if (auto pConnection = weak.lock())
+				fn(*pConnection, self);
+		});
+}
+
+void ClientStream::throwError() const
+{
+	_pError->rethrow();
+}
+
+// ---- caller side ----
+
+void ClientStream::setWholeBody(std::string body)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	_out = std::move(body);
+	_outOffset = 0;
+	_outEnded = true;
+}
+
+void ClientStream::setCompletion(Completion completion)
+{
+	_completion = std::move(completion);
+}
+
+std::size_t ClientStream::writeSome(const char* data, std::size_t length)
+{
+	bool wakeLoop;
+	std::size_t n;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (_pError)
+			throwError();
+		if (_complete || _outEnded)
+			return length; // nobody takes them any more: drop
+		const std::size_t buffered = _out.size() - _outOffset;
+		n = buffered < _outCapacity ? std::min(length, _outCapacity - buffered) : 0;
+		if (n == 0)
+			return 0;
+		_out.append(data, n);
+		wakeLoop = _loopWaitsForOutput;
+		_loopWaitsForOutput = false;
+	}
+	touch();
+	if (wakeLoop)
+		postToConnection([](ClientConnection& c, const Ptr& s) { c.resumeBody(s); });
+	return n;
+}
+
+void ClientStream::writeBody(const char* data, std::size_t length)
+{
+	while (length > 0)
+	{
+		waitReady(true);
+		const std::size_t n = writeSome(data, length);
+		data += n;
+		length -= n;
+	}
+}
+
+void ClientStream::endBody()
+{
+	bool wakeLoop;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (_outEnded)
+			return;
+		_outEnded = true;
+		wakeLoop = _loopWaitsForOutput;
+		_loopWaitsForOutput = false;
+	}
+	if (wakeLoop)
+		postToConnection([](ClientConnection& c, const Ptr& s) { c.resumeBody(s); });
+}
+
+int ClientStream::waitReady(bool wantSpace)
+{
+	std::unique_lock<std::mutex> lock(_mutex);
+	int ready = 0;
+	_callerWake.wait(lock,
+		[&]
+		{
+			ready = 0;
+			if (wantSpace && (_out.size() - _outOffset < _outCapacity || _complete || _outEnded))
+				ready |= BODY_SPACE;
+			if (_pError || (_headArrived && (_inOffset < _in.size() || _inEnded)))
+				ready |= RESPONSE;
+			return ready != 0;
+		});
+	return ready;
+}
+
+void ClientStream::waitForHead()
+{
+	std::unique_lock<std::mutex> lock(_mutex);
+	_callerWake.wait(lock, [this] { return _headArrived || _pError; });
+	if (!_headArrived)
+		throwError();
+}
+
+void ClientStream::creditRead(std::size_t n, bool drained)
+{
+	_uncredited += n;
+	if (_uncredited > 0 && (drained || _uncredited >= CREDIT_BATCH))
+	{
+		const std::size_t credit = _uncredited;
+		_uncredited = 0;
+		postToConnection([credit](ClientConnection& c, const Ptr& s) { c.credit(s, credit); });
+	}
+}
+
+std::size_t ClientStream::readAvailable(char* buffer, std::size_t length, bool& end)
+{
+	std::size_t n = 0;
+	bool drained = false;
+	end = false;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (_inOffset < _in.size())
+		{
+			n = std::min(length, _in.size() - _inOffset);
+			std::memcpy(buffer, _in.data() + _inOffset, n);
+			_inOffset += n;
+			if (_inOffset == _in.size())
+			{
+				_in.clear();
+				_inOffset = 0;
+				drained = true;
+			}
+		}
+		else if (_inEnded)
+			end = true;
+		else if (_pError)
+			throwError();
+	}
+	if (n > 0)
+	{
+		touch();
+		creditRead(n, drained);
+	}
+	return n;
+}
+
+std::size_t ClientStream::readBody(char* buffer, std::size_t length)
+{
+	for (;;)
+	{
+		{
+			std::unique_lock<std::mutex> lock(_mutex);
+			_callerWake.wait(lock, [this] { return _inOffset < _in.size() || _inEnded || _pError; });
+		}
+		bool end = false;
+		const std::size_t n = readAvailable(buffer, length, end);
+		if (n > 0 || end)
+			return n;
+	}
+}
+
+void ClientStream::abandon()
+{
+	_abandoned.store(true, std::memory_order_relaxed);
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (_complete)
+			return;
+	}
+	postToConnection([](ClientConnection& c, const Ptr& s) { c.cancel(s); });
+}
+
+// ---- loop side ----
+
+void ClientStream::attach(std::weak_ptr<ClientConnection> pConnection, std::shared_ptr<LoopPoster> pPoster)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	_pConnection = std::move(pConnection);
+	_pPoster = std::move(pPoster);
+}
+
+std::shared_ptr<ClientConnection> ClientStream::connection() const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _pConnection.lock();
+}
+
+bool ClientStream::prepareRetry()
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (_headArrived || _complete)
+		return false;
+	if (_outTaken > 0)
+	{
+		if (_bodyMode != BodyMode::WHOLE)
+			return false;
+		_outOffset = 0;
+		_outTaken = 0;
+	}
+	_loopWaitsForOutput = false;
+	_id = -1;
+	_received = 0;
+	_credited = 0;
+	return true;
+}
+
+void ClientStream::onHead(Codec::HeaderBlock& headers)
+{
+	touch();
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		_responseHead = std::move(headers);
+		_headArrived = true;
+	}
+	_callerWake.notify_all();
+}
+
+bool ClientStream::onData(const std::uint8_t* data, std::size_t length)
+{
+	_received += length;
+	touch();
+	if (abandoned())
+		return true;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		_in.append(reinterpret_cast<const char*>(data), length);
+	}
+	if (_completion)
+		return true;
+	_callerWake.notify_all();
+	return false;
+}
+
+void ClientStream::onTrailers(Codec::HeaderBlock& trailers)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	_trailers = std::move(trailers);
+}
+
+void ClientStream::complete(std::unique_lock<std::mutex>& lock)
+{
+	_complete = true;
+	_loopWaitsForOutput = false;
+	lock.unlock();
+	_callerWake.notify_all();
+	if (_completion)
+	{
+		Completion completion = std::move(_completion);
+		_completion = nullptr;
+		completion(*this);
+	}
+}
+
+void ClientStream::onEnd()
+{
+	std::unique_lock<std::mutex> lock(_mutex);
+	if (_complete)
+		return;
+	if (!_headArrived)
+	{
+		_pError = std::make_unique<HTTP2Exception>("the stream ended without a response");
+		return complete(lock);
+	}
+	_inEnded = true;
+	complete(lock);
+}
+
+bool ClientStream::onClosed(std::uint32_t errorCode)
+{
+	std::unique_lock<std::mutex> lock(_mutex);
+	if (_complete)
+		return !_pError;
+	_pError = std::make_unique<HTTP2StreamResetException>(
+		std::string("stream reset by RST_STREAM/GOAWAY ") + Codec::http2ErrorCodeName(errorCode),
+		static_cast<int>(errorCode));
+	complete(lock);
+	return false;
+}
+
+void ClientStream::fail(const Poco::Exception& error)
+{
+	std::unique_lock<std::mutex> lock(_mutex);
+	if (_complete)
+		return;
+	_pError.reset(error.clone());
+	complete(lock);
+}
+
+bool ClientStream::finished() const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _complete;
+}
+
+bool ClientStream::bodyBlocked() const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _loopWaitsForOutput;
+}
+
+long ClientStream::read(std::uint8_t* buffer, std::size_t length, bool& endOfBody)
+{
+	bool wakeCaller = false;
+	std::size_t n;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		const std::size_t available = _out.size() - _outOffset;
+		if (available == 0 && !_outEnded)
+		{
+			_loopWaitsForOutput = true;
+			return DEFERRED;
+		}
+		wakeCaller = available >= _outCapacity;
+		n = std::min(length, available);
+		std::memcpy(buffer, _out.data() + _outOffset, n);
+		_outOffset += n;
+		_outTaken += n;
+		if (_bodyMode != BodyMode::WHOLE)
+		{
+			if (_outOffset == _out.size())
+			{
+				_out.clear();
+				_outOffset = 0;
+			}
+			else if (_outOffset >= _outCapacity)
+			{
+				_out.erase(0, _outOffset);
+				_outOffset = 0;
+			}
+		}
+		endOfBody = _outEnded && _outOffset == _out.size();
+	}
+	touch();
+	if (wakeCaller)
+		_callerWake.notify_all();
+	return static_cast<long>(n);
+}
+
+bool ClientStream::takeTrailers(Codec::HeaderBlock&)
+{
+	return false;
+}
+
+} // namespace Client
+} // namespace PocoH2

@@ -1,0 +1,231 @@
+//
+// ClientStream.h
+//
+// One request/response exchange of the client: the client's Ctx. The caller
+// fills the request and reads the response; the connection's loop thread
+// encodes the request, pulls its body a frame at a time, and fills the
+// response. The two meet through two bounded pipes and tasks posted to the
+// loop.
+//
+
+#ifndef PocoH2_Client_ClientStream_INCLUDED
+#define PocoH2_Client_ClientStream_INCLUDED
+
+#include "codec/Http2Codec.h"
+#include "transport/EventLoop.h"
+#include <Poco/Exception.h>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace PocoH2 {
+namespace Client {
+
+class ClientConnection;
+
+class LoopPoster
+	/// Posts tasks to an engine's loop for as long as the loop runs; later
+	/// posts are dropped. Streams keep one, so a caller holding a stream after
+	/// its client closed never touches a destroyed loop.
+{
+public:
+	explicit LoopPoster(Transport::EventLoop& loop): _pLoop(&loop) {}
+
+	void post(Transport::EventLoop::Task task);
+		/// Any thread.
+
+	void detach();
+		/// Stops posting; called when the loop stops.
+
+private:
+	std::mutex _mutex;
+	Transport::EventLoop* _pLoop;
+};
+
+class ClientStream : public Codec::BodySource, public std::enable_shared_from_this<ClientStream>
+	/// Threading: "caller side" functions may be called by one caller thread
+	/// at a time; "loop side" functions only on the engine's loop thread. The
+	/// pipes and the state are guarded by one mutex, never held while user
+	/// code runs or while the loop calls into the codec.
+{
+public:
+	using Ptr = std::shared_ptr<ClientStream>;
+	using Clock = std::chrono::steady_clock;
+	using Completion = std::function<void(ClientStream&)>;
+		///< Called once on the loop thread when a collected exchange ends
+		///< (response complete or failed).
+
+	enum class BodyMode
+	{
+		NONE,	 ///< the request has no body: END_STREAM on HEADERS
+		STREAMED, ///< the caller writes it with writeBody()/endBody()
+		WHOLE	 ///< the whole body is given up front (setWholeBody()); kept for retries
+	};
+
+	ClientStream(Codec::HeaderBlock request, BodyMode bodyMode, std::size_t bufferSize);
+
+	// ---- caller side ----
+
+	const Codec::HeaderBlock& request() const { return _request; }
+	bool hasBody() const { return _bodyMode != BodyMode::NONE; }
+
+	void setWholeBody(std::string body);
+		/// Gives the whole body (BodyMode::WHOLE), before submission.
+
+	void setTimeout(std::chrono::milliseconds timeout) { _timeout = timeout; }
+		/// Overrides the client's request timeout (before submission).
+	std::chrono::milliseconds timeout() const { return _timeout; }
+		/// The override, or zero.
+
+	void setCompletion(Completion completion);
+		/// Collects the response body on the loop thread without flow-control
+		/// back-pressure and calls completion at the end (asynchronous form).
+		/// Before submission.
+
+	void writeBody(const char* data, std::size_t length);
+		/// Queues request body bytes, blocking while the pipe is full. Returns
+		/// early, dropping the bytes, if the response already ended (the
+		/// server answered without reading it all). Throws the stream's error.
+
+	std::size_t writeSome(const char* data, std::size_t length);
+		/// Queues as many bytes as fit without blocking; returns how many.
+
+	void endBody();
+		/// Ends the request body.
+
+	enum Readiness
+	{
+		BODY_SPACE = 1, ///< writeSome() accepts bytes (or the request body is no longer wanted)
+		RESPONSE = 2	///< the head arrived and body bytes, the end or an error wait
+	};
+
+	int waitReady(bool wantSpace);
+		/// Blocks until one of the Readiness conditions holds (BODY_SPACE only
+		/// if wantSpace); returns them. Throws nothing.
+
+	void waitForHead();
+		/// Blocks until the final response head arrived. Throws the stream's
+		/// error (timeout, reset, connection lost).
+
+	const Codec::HeaderBlock& responseHead() const { return _responseHead; }
+		/// Valid after waitForHead() (or in the completion).
+
+	std::size_t readBody(char* buffer, std::size_t length);
+		/// Blocks until response body bytes arrive; copies up to length of them
+		/// and returns the count, 0 at the end of the body. Credits the windows
+		/// as bytes are consumed. Throws the stream's error.
+
+	std::size_t readAvailable(char* buffer, std::size_t length, bool& end);
+		/// Like readBody() but never blocks: returns 0 with end false when
+		/// nothing waits.
+
+	const Codec::HeaderBlock& trailers() const { return _trailers; }
+		/// Valid once the body ended.
+
+	std::string& collectedBody() { return _in; }
+		/// The whole response body of a collected exchange (in the completion).
+
+	const Poco::Exception* error() const { return _pError.get(); }
+		/// The error of a failed exchange, or null (in the completion, or
+		/// after a function threw it).
+
+	void abandon();
+		/// The caller gives up: a stream still open is reset with CANCEL.
+
+	// ---- loop side ----
+
+	void attach(std::weak_ptr<ClientConnection> pConnection, std::shared_ptr<LoopPoster> pPoster);
+	std::shared_ptr<ClientConnection> connection() const;
+		/// The connection the stream was last given to, or null.
+	void setStreamId(std::int32_t id) { _id = id; }
+	std::int32_t streamId() const { return _id; }
+
+	bool prepareRetry();
+		/// True when the request can be sent again (nothing of it was
+		/// consumed, or its whole body is kept); rewinds it.
+
+	void onHead(Codec::HeaderBlock& headers);
+	bool onData(const std::uint8_t* data, std::size_t length);
+		/// Appends response bytes; returns true when they should be credited
+		/// at once (collected or abandoned exchanges).
+	void onTrailers(Codec::HeaderBlock& trailers);
+	void onEnd();
+		/// END_STREAM from the server.
+	bool onClosed(std::uint32_t errorCode);
+		/// The stream closed. Returns true if that completed it normally.
+	void fail(const Poco::Exception& error);
+		/// Completes the exchange with an error (no-op once complete).
+
+	bool finished() const;
+		/// The response ended or the exchange failed.
+	bool abandoned() const { return _abandoned.load(std::memory_order_relaxed); }
+	bool bodyBlocked() const;
+		/// The codec waits for request body bytes (DEFERRED).
+
+	void touch() { _lastActivity.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed); }
+	Clock::time_point lastActivity() const
+	{
+		return Clock::time_point(Clock::duration(_lastActivity.load(std::memory_order_relaxed)));
+	}
+
+	int attempts() const { return _attempts; }
+	void countAttempt() { ++_attempts; }
+
+	std::size_t creditedBytes() const { return _credited; }
+	std::size_t receivedBytes() const { return _received; }
+	void addCredited(std::size_t n) { _credited += n; }
+
+	long read(std::uint8_t* buffer, std::size_t length, bool& endOfBody) override;
+	bool takeTrailers(Codec::HeaderBlock& trailers) override;
+
+private:
+	template <typename Fn>
+	void postToConnection(Fn fn);
+	void complete(std::unique_lock<std::mutex>& lock);
+	void throwError() const;
+	void creditRead(std::size_t n, bool drained);
+
+	const Codec::HeaderBlock _request;
+	const BodyMode _bodyMode;
+	const std::size_t _outCapacity;
+	std::int32_t _id = -1;
+	std::weak_ptr<ClientConnection> _pConnection;
+	std::shared_ptr<LoopPoster> _pPoster;
+	Completion _completion;
+	std::chrono::milliseconds _timeout{0};
+	std::atomic<bool> _abandoned{false};
+	std::atomic<Clock::rep> _lastActivity{0};
+
+	mutable std::mutex _mutex;
+	std::condition_variable _callerWake; ///< head, body bytes, space, end, error
+	std::string _out;					  ///< request body bytes not yet taken by the codec
+	std::size_t _outOffset = 0;
+	std::size_t _outTaken = 0; ///< request body bytes taken so far
+	bool _outEnded = false;
+	bool _loopWaitsForOutput = false;
+	Codec::HeaderBlock _responseHead;
+	bool _headArrived = false;
+	std::string _in; ///< response body bytes not yet read by the caller
+	std::size_t _inOffset = 0;
+	bool _inEnded = false;
+	Codec::HeaderBlock _trailers;
+	std::unique_ptr<Poco::Exception> _pError;
+	bool _complete = false;
+
+	// Caller side only.
+	std::size_t _uncredited = 0;
+	// Loop side only.
+	std::size_t _received = 0;
+	std::size_t _credited = 0;
+	int _attempts = 0;
+};
+
+} // namespace Client
+} // namespace PocoH2
+
+#endif
