@@ -293,6 +293,15 @@ Http2Codec::~Http2Codec()
 	nghttp2_session_del(_pSession);
 }
 
+bool Http2Codec::upgrade(const std::string& settingsPayload, bool headRequest)
+{
+	const int rc = nghttp2_session_upgrade2(_pSession, reinterpret_cast<const std::uint8_t*>(settingsPayload.data()),
+		settingsPayload.size(), headRequest ? 1 : 0, nullptr);
+	if (rc != 0)
+		_lastError = nghttp2_strerror(rc);
+	return rc == 0;
+}
+
 bool Http2Codec::receive(const std::uint8_t* data, std::size_t length)
 {
 	const ssize_t rc = nghttp2_session_mem_recv(_pSession, data, length);

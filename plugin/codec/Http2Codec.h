@@ -129,6 +129,12 @@ public:
 	Http2Codec(const Http2Codec&) = delete;
 	Http2Codec& operator=(const Http2Codec&) = delete;
 
+	bool upgrade(const std::string& settingsPayload, bool headRequest);
+		/// Server: the connection switched from HTTP/1.1 (h2c Upgrade); the
+		/// upgrading request becomes stream 1, half-closed (remote), with the
+		/// client's decoded HTTP2-Settings applied. Returns false if nghttp2
+		/// rejects the settings.
+
 	bool receive(const std::uint8_t* data, std::size_t length);
 		/// Feeds bytes read from the peer. Returns false on a connection
 		/// error; the GOAWAY for it is then queued for produce(), after which

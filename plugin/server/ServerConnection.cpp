@@ -2,6 +2,7 @@
 #include "server/ServerEngine.h"
 #include "transport/TlsStreamSocketImpl.h"
 #include <Poco/Net/StreamSocketImpl.h>
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -160,9 +161,11 @@ void ServerConnection::sniff()
 {
 	// "PRI " exists only as the start of the HTTP/2 magic, so four bytes
 	// decide; nghttp2 then checks the rest of the preface (a bad one gets
-	// GOAWAY PROTOCOL_ERROR, never a trip to an HTTP/1.1 handler).
-	constexpr std::size_t DECISIVE = 4;
-	char buffer[DECISIVE];
+	// GOAWAY PROTOCOL_ERROR, never a trip to an HTTP/1.1 handler). Anything
+	// else is HTTP/1.1, unless its request head asks for an h2c Upgrade.
+	// Bytes are only peeked at until the decision, so Poco's HTTP/1.1 server
+	// reads the request itself.
+	static thread_local char buffer[H2cUpgradeRequest::MAX_HEAD];
 	const ssize_t n = ::recv(_pChannel->fd(), buffer, sizeof(buffer), MSG_PEEK);
 	if (n == 0)
 		return closeNow("closed before a request");
@@ -172,18 +175,48 @@ void ServerConnection::sniff()
 			return;
 		return closeNow(std::string("read failed: ") + std::strerror(errno));
 	}
-	if (std::memcmp(buffer, CLIENT_PREFACE, static_cast<std::size_t>(n)) != 0)
+	constexpr std::size_t DECISIVE = 4;
+	const std::size_t compared = std::min<std::size_t>(static_cast<std::size_t>(n), DECISIVE);
+	if (std::memcmp(buffer, CLIENT_PREFACE, compared) == 0)
+	{
+		if (compared == DECISIVE)
+			startHttp2();
+		return; // a prefix of "PRI "; the next edge brings more
+	}
+	const H2cUpgradeRequest upgrade = H2cUpgradeRequest::parse(buffer, static_cast<std::size_t>(n));
+	switch (upgrade.verdict)
+	{
+	case H2cUpgradeRequest::Verdict::INCOMPLETE:
+		return;
+	case H2cUpgradeRequest::Verdict::HTTP1:
 		return handOffToHttp1();
-	if (static_cast<std::size_t>(n) == DECISIVE)
-		startHttp2();
-	// else: a prefix of "PRI "; the next edge brings more.
+	case H2cUpgradeRequest::Verdict::UPGRADE:
+		// Consume the request head: it is answered on stream 1.
+		if (::recv(_pChannel->fd(), buffer, upgrade.headLength, 0) != static_cast<ssize_t>(upgrade.headLength))
+			return closeNow("reading the upgrade request failed", true);
+		return startHttp2(&upgrade);
+	}
 }
 
-void ServerConnection::startHttp2()
+void ServerConnection::startHttp2(const H2cUpgradeRequest* pUpgrade)
 {
 	_state = State::HTTP2;
 	_pCodec = std::make_unique<Codec::Http2Codec>(
 		Codec::Http2Codec::Role::Server, static_cast<Codec::CodecListener&>(*this), _engine.config().codec);
+	if (pUpgrade)
+	{
+		if (!_pCodec->upgrade(pUpgrade->settings, pUpgrade->request.method == "HEAD"))
+			return closeNow("bad HTTP2-Settings in h2c upgrade: " + _pCodec->lastError(), true);
+		_out = "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n";
+		_outOffset = 0;
+		constexpr std::int32_t UPGRADE_STREAM = 1;
+		onStreamBegin(UPGRADE_STREAM);
+		ServerStream& stream = *_streams[UPGRADE_STREAM];
+		stream.mutableRequest() = pUpgrade->request;
+		stream.onRequestEnd();
+		_runningHandlers.insert(UPGRADE_STREAM);
+		_engine.dispatch(_streams[UPGRADE_STREAM]);
+	}
 	_lastInput = _idleSince = Transport::EventLoop::Clock::now();
 	onTimer();
 	setInterest(EPOLLIN);

@@ -11,6 +11,7 @@
 #define PocoH2_Server_ServerConnection_INCLUDED
 
 #include "codec/Http2Codec.h"
+#include "server/H2cUpgrade.h"
 #include "server/ServerStream.h"
 #include "transport/Channel.h"
 #include "transport/EventLoop.h"
@@ -60,7 +61,7 @@ private:
 	enum class State
 	{
 		HANDSHAKE, ///< TLS handshake in progress
-		SNIFF,	   ///< cleartext: waiting for the first bytes to tell h2c from HTTP/1.1
+		SNIFF,	   ///< cleartext: waiting for the first bytes to tell h2c, h2c Upgrade and HTTP/1.1 apart
 		HTTP2,	   ///< HTTP/2 session running
 		CLOSED	   ///< closed or handed off; waiting to be released
 	};
@@ -77,7 +78,7 @@ private:
 
 	void continueHandshake();
 	void sniff();
-	void startHttp2();
+	void startHttp2(const H2cUpgradeRequest* pUpgrade = nullptr);
 	void handOffToHttp1();
 	void readAvailable();
 	void respondLocally(std::int32_t streamId, int status);
