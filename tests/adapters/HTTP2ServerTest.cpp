@@ -213,3 +213,32 @@ TEST(HTTP2Server, WebSocketHandlerOverHttp2IsRefusedCleanly)
 	EXPECT_EQ(result.output, "2 400");
 	pServer->stop();
 }
+
+TEST(HTTP2Server, H2cUpgradeAnswersTheUpgradingRequestOnStream1)
+{
+	// curl --http2 for http:// sends "Upgrade: h2c" with HTTP2-Settings.
+	auto pServer = startServer();
+	const std::string base = "http://127.0.0.1:" + std::to_string(pServer->port());
+	const CommandResult upgraded = run("curl -sv --http2 " + base + "/slow?ms=0");
+	EXPECT_EQ(upgraded.exitCode, 0) << upgraded.output;
+	EXPECT_NE(upgraded.output.find("HTTP/1.1 101 Switching Protocols"), std::string::npos) << upgraded.output;
+	EXPECT_NE(upgraded.output.find("< HTTP/2 200"), std::string::npos) << upgraded.output;
+	EXPECT_NE(upgraded.output.find("done after 0 ms"), std::string::npos) << upgraded.output;
+	EXPECT_EQ(pServer->totalHTTP2Streams(), 1);
+
+	// Two URLs: the second request reuses the upgraded connection as stream 3.
+	const CommandResult two = run("curl -s --http2 -w ' %{http_version} %{num_connects}\\n' " + base + "/slow?ms=0 "
+		+ base + "/slow?ms=0");
+	EXPECT_EQ(two.output, "done after 0 ms\n 2 1\ndone after 0 ms\n 2 0\n");
+
+	// nghttp's upgrade path too.
+	const CommandResult nghttp = run("nghttp -u -v " + base + "/slow?ms=0");
+	EXPECT_EQ(nghttp.exitCode, 0) << nghttp.output;
+	EXPECT_NE(nghttp.output.find("HTTP Upgrade success"), std::string::npos) << nghttp.output;
+
+	// A request with a body stays on HTTP/1.1 (the server may ignore Upgrade).
+	const CommandResult post = run("curl -s --http2 -d x=1 -o /dev/null -w '%{http_version} %{http_code}' " + base
+		+ "/slow?ms=0");
+	EXPECT_EQ(post.output, "1.1 200");
+	pServer->stop();
+}
