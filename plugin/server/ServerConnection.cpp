@@ -314,7 +314,8 @@ void ServerConnection::flush()
 			return closeNow("session finished");
 		return closeNow(std::string("sent GOAWAY ") + Codec::http2ErrorCodeName(code) + ": " + _pCodec->lastError(), true);
 	}
-	if (!pending && _out.capacity() > IDLE_BUFFER_LIMIT)
+	// Idle connections keep no output buffer; busy ones keep a moderate one.
+	if (!pending && (_out.capacity() > IDLE_BUFFER_LIMIT || _streams.empty()))
 		std::string().swap(_out);
 	std::uint32_t events = _pCodec->wantsRead() ? std::uint32_t(EPOLLIN) : 0u;
 	if (pending || _pChannel->needsWritableToRead())
