@@ -22,8 +22,8 @@ public:
 	}
 
 	Client::ClientStream::Ptr pStream;
-	Adapters::RequestBodyOutputStream requestBody;
-	std::unique_ptr<Adapters::ResponseBodyInputStream> pResponseBody;
+	Adapters::ClientRequestStream requestBody;
+	std::unique_ptr<Adapters::ClientResponseStream> pResponseBody;
 };
 
 HTTP2ClientSession::HTTP2ClientSession(const std::string& host, Poco::UInt16 port, const HTTP2ClientParams& params):
@@ -71,7 +71,7 @@ std::istream& HTTP2ClientSession::receiveResponse(Poco::Net::HTTPResponse& respo
 	{
 		exchange.requestBody.close();
 		exchange.pStream->waitForHead();
-		exchange.pResponseBody = std::make_unique<Adapters::ResponseBodyInputStream>(exchange.pStream);
+		exchange.pResponseBody = std::make_unique<Adapters::ClientResponseStream>(exchange.pStream);
 	}
 	Adapters::fillResponse(response, exchange.pStream->responseHead());
 	return *exchange.pResponseBody;

@@ -9,19 +9,19 @@ constexpr std::streamsize BUFFER_SIZE = 16 * 1024;
 
 } // namespace
 
-RequestBodyStreamBuf::RequestBodyStreamBuf(Client::ClientStream::Ptr pStream):
+ClientRequestStreamBuf::ClientRequestStreamBuf(Client::ClientStream::Ptr pStream):
 	Poco::BufferedStreamBuf(BUFFER_SIZE, std::ios::out),
 	_pStream(std::move(pStream))
 {
 }
 
-int RequestBodyStreamBuf::writeToDevice(const char* buffer, std::streamsize length)
+int ClientRequestStreamBuf::writeToDevice(const char* buffer, std::streamsize length)
 {
 	_pStream->writeBody(buffer, static_cast<std::size_t>(length));
 	return static_cast<int>(length);
 }
 
-RequestBodyOutputStream::RequestBodyOutputStream(Client::ClientStream::Ptr pStream):
+ClientRequestStream::ClientRequestStream(Client::ClientStream::Ptr pStream):
 	std::ostream(nullptr),
 	_buf(pStream),
 	_pStream(std::move(pStream))
@@ -30,24 +30,24 @@ RequestBodyOutputStream::RequestBodyOutputStream(Client::ClientStream::Ptr pStre
 	exceptions(std::ios::badbit);
 }
 
-void RequestBodyOutputStream::close()
+void ClientRequestStream::close()
 {
 	flush();
 	_pStream->endBody();
 }
 
-ResponseBodyStreamBuf::ResponseBodyStreamBuf(Client::ClientStream::Ptr pStream):
+ClientResponseStreamBuf::ClientResponseStreamBuf(Client::ClientStream::Ptr pStream):
 	Poco::BufferedStreamBuf(BUFFER_SIZE, std::ios::in),
 	_pStream(std::move(pStream))
 {
 }
 
-int ResponseBodyStreamBuf::readFromDevice(char* buffer, std::streamsize length)
+int ClientResponseStreamBuf::readFromDevice(char* buffer, std::streamsize length)
 {
 	return static_cast<int>(_pStream->readBody(buffer, static_cast<std::size_t>(length)));
 }
 
-ResponseBodyInputStream::ResponseBodyInputStream(Client::ClientStream::Ptr pStream):
+ClientResponseStream::ClientResponseStream(Client::ClientStream::Ptr pStream):
 	std::istream(nullptr),
 	_buf(std::move(pStream))
 {

@@ -16,11 +16,11 @@
 namespace PocoH2 {
 namespace Adapters {
 
-class RequestBodyStreamBuf : public Poco::BufferedStreamBuf
+class ClientRequestStreamBuf : public Poco::BufferedStreamBuf
 	/// Writes go to the stream's request pipe, blocking while it is full.
 {
 public:
-	explicit RequestBodyStreamBuf(Client::ClientStream::Ptr pStream);
+	explicit ClientRequestStreamBuf(Client::ClientStream::Ptr pStream);
 
 protected:
 	int writeToDevice(const char* buffer, std::streamsize length) override;
@@ -29,26 +29,26 @@ private:
 	Client::ClientStream::Ptr _pStream;
 };
 
-class RequestBodyOutputStream : public std::ostream
+class ClientRequestStream : public std::ostream
 	/// The request body of an HTTP2ClientSession exchange. Its exception mask
 	/// includes badbit, so stream errors throw.
 {
 public:
-	explicit RequestBodyOutputStream(Client::ClientStream::Ptr pStream);
+	explicit ClientRequestStream(Client::ClientStream::Ptr pStream);
 
 	void close();
 		/// Flushes and ends the body.
 
 private:
-	RequestBodyStreamBuf _buf;
+	ClientRequestStreamBuf _buf;
 	Client::ClientStream::Ptr _pStream;
 };
 
-class ResponseBodyStreamBuf : public Poco::BufferedStreamBuf
+class ClientResponseStreamBuf : public Poco::BufferedStreamBuf
 	/// Reads take the response body as it arrives.
 {
 public:
-	explicit ResponseBodyStreamBuf(Client::ClientStream::Ptr pStream);
+	explicit ClientResponseStreamBuf(Client::ClientStream::Ptr pStream);
 
 protected:
 	int readFromDevice(char* buffer, std::streamsize length) override;
@@ -57,15 +57,15 @@ private:
 	Client::ClientStream::Ptr _pStream;
 };
 
-class ResponseBodyInputStream : public std::istream
+class ClientResponseStream : public std::istream
 	/// The response body of an HTTP2ClientSession exchange. Its exception mask
 	/// includes badbit, so stream errors throw.
 {
 public:
-	explicit ResponseBodyInputStream(Client::ClientStream::Ptr pStream);
+	explicit ClientResponseStream(Client::ClientStream::Ptr pStream);
 
 private:
-	ResponseBodyStreamBuf _buf;
+	ClientResponseStreamBuf _buf;
 };
 
 } // namespace Adapters

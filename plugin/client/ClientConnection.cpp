@@ -2,6 +2,7 @@
 #include "PocoH2/HTTP2Exception.h"
 #include "client/ClientEngine.h"
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLException.h>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -219,12 +220,15 @@ void ClientConnection::encode(const ClientStream::Ptr& pStream)
 	if (pStream->finished())
 		return; // timed out or abandoned while waiting
 	pStream->countAttempt();
-	const std::int32_t id = _pCodec->submitRequest(pStream->request(), pStream->hasBody() ? pStream.get() : nullptr);
-	if (id < 0)
+	if (_pCodec->submitRequest(pStream->request(), pStream->hasBody() ? pStream.get() : nullptr) <= 0)
 	{
 		pStream->fail(HTTP2Exception("cannot open a stream on " + describe(), _pCodec->lastError()));
 		return;
 	}
+	// nghttp2 numbers a client's streams 1, 3, 5... as they are submitted;
+	// counting here does not depend on what submitRequest() returns.
+	const std::int32_t id = _nextStreamId;
+	_nextStreamId += 2;
 	pStream->setStreamId(id);
 	_streams.emplace(id, pStream);
 }

@@ -119,6 +119,7 @@ private:
 	bool _goingAway = false;			 ///< GOAWAY received: no new streams
 	std::int32_t _goAwayLastStreamId = -1; ///< streams above it were never processed
 	bool _receivedAny = false;
+	std::int32_t _nextStreamId = 1;
 	Transport::EventLoop::TimerId _connectTimer = 0;
 	std::unique_ptr<Codec::Http2Codec> _pCodec;
 	std::unordered_map<std::int32_t, ClientStream::Ptr> _streams;

@@ -27,6 +27,8 @@ void LoopPoster::detach()
 	_pLoop = nullptr;
 }
 
+ClientStream::~ClientStream() = default;
+
 ClientStream::ClientStream(Codec::HeaderBlock request, BodyMode bodyMode, std::size_t bufferSize):
 	_request(std::move(request)),
 	_bodyMode(bodyMode),

@@ -68,6 +68,7 @@ public:
 	};
 
 	ClientStream(Codec::HeaderBlock request, BodyMode bodyMode, std::size_t bufferSize);
+	~ClientStream() override;
 
 	// ---- caller side ----
 

@@ -1,0 +1,269 @@
+// HTTP2Client against other servers: nghttpd (h2c and TLS), a python3-h2
+// server that sends GOAWAY, refuses streams or dies mid-run, and servers that
+// do not speak HTTP/2 at all.
+#include "ClientTestSupport.h"
+#include "PocoH2/HTTP2Client.h"
+#include "PocoH2/HTTP2Exception.h"
+#include "PocoH2/SelfSignedCertificate.h"
+#include <Poco/File.h>
+#include <Poco/FileStream.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/Net/SecureServerSocket.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/TemporaryFile.h>
+#include <gtest/gtest.h>
+#include <set>
+#include <sstream>
+
+using namespace Poco::Net;
+using PocoH2::HTTP2Client;
+using PocoH2::HTTP2ClientParams;
+
+namespace {
+
+const std::string SCRIPT = std::string(POCOH2_CLIENT_TEST_DIR) + "/goaway_server.py";
+
+class Nghttpd : public ::testing::Test
+	/// nghttpd serving a document root with a small and a 20 MiB file, once
+	/// cleartext and once with TLS (a self-signed certificate).
+{
+protected:
+	static void SetUpTestSuite()
+	{
+		pDirectory = new Poco::TemporaryFile;
+		pDirectory->createDirectories();
+		const std::string root = pDirectory->path();
+		Poco::File(root + "/docroot").createDirectories();
+		Poco::FileOutputStream(root + "/docroot/hello.txt") << "hello from nghttpd\n";
+		pBig = new std::string(PocoH2Test::patternBody(20u << 20, 11));
+		Poco::FileOutputStream(root + "/docroot/big.bin").write(pBig->data(), static_cast<std::streamsize>(pBig->size()));
+		PocoH2::SelfSignedCertificate::create(root + "/cert.pem", root + "/key.pem", "localhost");
+		const Poco::UInt16 port = PocoH2Test::freePort();
+		pPlain = new PocoH2Test::ChildServer("/usr/sbin/nghttpd",
+			{"--no-tls", "-a", "127.0.0.1", "-d", root + "/docroot", "--echo-upload", std::to_string(port)}, false);
+		pPlain->setPort(port);
+		const Poco::UInt16 tlsPort = PocoH2Test::freePort();
+		pTls = new PocoH2Test::ChildServer("/usr/sbin/nghttpd",
+			{"-a", "127.0.0.1", "-d", root + "/docroot", std::to_string(tlsPort), root + "/key.pem", root + "/cert.pem"},
+			false);
+		pTls->setPort(tlsPort);
+		PocoH2Test::waitUntilListening(port);
+		PocoH2Test::waitUntilListening(tlsPort);
+	}
+
+	static void TearDownTestSuite()
+	{
+		delete pPlain;
+		delete pTls;
+		delete pBig;
+		delete pDirectory;
+	}
+
+	static Poco::TemporaryFile* pDirectory;
+	static PocoH2Test::ChildServer* pPlain;
+	static PocoH2Test::ChildServer* pTls;
+	static std::string* pBig;
+};
+
+Poco::TemporaryFile* Nghttpd::pDirectory = nullptr;
+PocoH2Test::ChildServer* Nghttpd::pPlain = nullptr;
+PocoH2Test::ChildServer* Nghttpd::pTls = nullptr;
+std::string* Nghttpd::pBig = nullptr;
+
+} // namespace
+
+TEST_F(Nghttpd, GetOverH2c)
+{
+	HTTP2Client client("127.0.0.1", pPlain->port());
+	HTTPRequest request(HTTPRequest::HTTP_GET, "/hello.txt");
+	HTTPResponse response;
+	EXPECT_EQ(client.sendRequest(request, response), "hello from nghttpd\n");
+	EXPECT_EQ(response.getStatus(), HTTPResponse::HTTP_OK);
+	EXPECT_EQ(response.get("server").rfind("nghttpd", 0), 0u);
+}
+
+TEST_F(Nghttpd, GetOverTls)
+{
+	HTTP2Client client(Poco::URI("https://localhost:" + std::to_string(pTls->port()) + "/"),
+		PocoH2Test::clientContext(Context::VERIFY_RELAXED, pDirectory->path() + "/cert.pem"));
+	HTTPRequest request(HTTPRequest::HTTP_GET, "/hello.txt");
+	HTTPResponse response;
+	EXPECT_EQ(client.sendRequest(request, response), "hello from nghttpd\n");
+}
+
+TEST_F(Nghttpd, SelfSignedRejectedWithVerification)
+{
+	HTTP2Client client("localhost", pTls->port(), PocoH2Test::clientContext(Context::VERIFY_RELAXED));
+	HTTPRequest request(HTTPRequest::HTTP_GET, "/hello.txt");
+	HTTPResponse response;
+	EXPECT_THROW(client.sendRequest(request, response), CertificateValidationException);
+}
+
+TEST_F(Nghttpd, LargeDownload)
+{
+	HTTP2Client client("127.0.0.1", pPlain->port());
+	HTTPRequest request(HTTPRequest::HTTP_GET, "/big.bin");
+	HTTPResponse response;
+	std::ostringstream out;
+	client.sendRequest(request, nullptr, response, out);
+	EXPECT_EQ(out.str().size(), pBig->size());
+	EXPECT_TRUE(out.str() == *pBig);
+}
+
+TEST_F(Nghttpd, LargeUploadEchoed)
+{
+	HTTP2Client client("127.0.0.1", pPlain->port());
+	HTTPRequest request(HTTPRequest::HTTP_POST, "/");
+	std::istringstream in(*pBig);
+	HTTPResponse response;
+	std::ostringstream out;
+	client.sendRequest(request, &in, response, out);
+	EXPECT_EQ(out.str().size(), pBig->size());
+	EXPECT_TRUE(out.str() == *pBig);
+}
+
+TEST_F(Nghttpd, ManyParallelRequestsOverTls)
+{
+	HTTP2Client client("127.0.0.1", pTls->port(), PocoH2Test::clientContext(Context::VERIFY_NONE));
+	std::vector<std::future<HTTP2Client::Result>> futures;
+	for (int i = 0; i < 500; ++i)
+		futures.push_back(client.sendRequestAsync(HTTPRequest(HTTPRequest::HTTP_GET, "/hello.txt")));
+	int ok = 0;
+	for (auto& future : futures)
+		ok += future.get().body == "hello from nghttpd\n";
+	EXPECT_EQ(ok, 500);
+	// nghttpd allows 100 streams at once: 500 requests at once need the
+	// client's 4 connections.
+	EXPECT_LE(client.totalConnections(), 4);
+}
+
+TEST(RawServer, GoAwayMidRunRetriesUnprocessedRequests)
+{
+	PocoH2Test::ChildServer server("/usr/bin/python3", {SCRIPT, "goaway", "10"}, true);
+	HTTP2Client client("127.0.0.1", server.port());
+	std::vector<std::future<HTTP2Client::Result>> futures;
+	for (int i = 0; i < 10; ++i)
+		futures.push_back(client.sendRequestAsync(HTTPRequest(HTTPRequest::HTTP_GET, "/" + std::to_string(i))));
+	std::multiset<std::string> connections;
+	for (auto& future : futures)
+	{
+		const std::string body = future.get().body; // throws if one failed
+		connections.insert(body.substr(0, body.find(' ')));
+	}
+	// Five answered before the GOAWAY, five retried on a second connection.
+	EXPECT_EQ(connections.count("1"), 5u);
+	EXPECT_EQ(connections.count("2"), 5u);
+	EXPECT_EQ(client.totalConnections(), 2);
+}
+
+TEST(RawServer, RefusedStreamsAreRetried)
+{
+	// Two refusals in a row: the third attempt (the default maximum) succeeds.
+	PocoH2Test::ChildServer server("/usr/bin/python3", {SCRIPT, "refuse", "2"}, true);
+	HTTP2Client client("127.0.0.1", server.port());
+	for (int i = 0; i < 6; ++i)
+	{
+		HTTPRequest request(HTTPRequest::HTTP_GET, "/");
+		HTTPResponse response;
+		EXPECT_EQ(client.sendRequest(request, response).substr(0, 2), "1 ");
+	}
+	EXPECT_EQ(client.totalConnections(), 1);
+}
+
+TEST(RawServer, KilledServerFailsRequestsWithoutHanging)
+{
+	PocoH2Test::ChildServer server("/usr/bin/python3", {SCRIPT, "die", "8"}, true);
+	HTTP2Client client("127.0.0.1", server.port());
+	std::vector<std::future<HTTP2Client::Result>> futures;
+	for (int i = 0; i < 8; ++i)
+		futures.push_back(client.sendRequestAsync(HTTPRequest(HTTPRequest::HTTP_GET, "/")));
+	for (auto& future : futures)
+	{
+		try
+		{
+			future.get();
+			ADD_FAILURE() << "a request succeeded on a dead server";
+		}
+		catch (PocoH2::HTTP2ConnectionClosedException& exc)
+		{
+			EXPECT_NE(exc.displayText().find("127.0.0.1:" + std::to_string(server.port())), std::string::npos)
+				<< exc.displayText();
+		}
+	}
+	// The next request finds nobody listening.
+	server.kill();
+	HTTPRequest request(HTTPRequest::HTTP_GET, "/");
+	HTTPResponse response;
+	EXPECT_THROW(client.sendRequest(request, response), ConnectionRefusedException);
+}
+
+namespace {
+
+class Http1Handler : public HTTPRequestHandler
+{
+public:
+	void handleRequest(HTTPServerRequest&, HTTPServerResponse& response) override { response.send() << "http/1.1"; }
+};
+
+class Http1Factory : public HTTPRequestHandlerFactory
+{
+public:
+	HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override { return new Http1Handler; }
+};
+
+} // namespace
+
+TEST(NotHttp2, CleartextHttp1ServerNamedInTheError)
+{
+	HTTPServer server(new Http1Factory, ServerSocket(SocketAddress("127.0.0.1", 0)), new HTTPServerParams);
+	server.start();
+	HTTP2Client client("127.0.0.1", server.port());
+	HTTPRequest request(HTTPRequest::HTTP_GET, "/");
+	HTTPResponse response;
+	try
+	{
+		client.sendRequest(request, response);
+		FAIL();
+	}
+	catch (PocoH2::HTTP2Exception& exc)
+	{
+		EXPECT_NE(exc.displayText().find("127.0.0.1:" + std::to_string(server.port()) + " does not speak HTTP/2"),
+			std::string::npos)
+			<< exc.displayText();
+	}
+	server.stopAll(true);
+}
+
+TEST(NotHttp2, TlsServerWithoutH2NamedInTheError)
+{
+	Poco::TemporaryFile directory;
+	directory.createDirectories();
+	PocoH2::SelfSignedCertificate::create(directory.path() + "/cert.pem", directory.path() + "/key.pem");
+	Context::Ptr pServerContext = new Context(
+		Context::TLS_SERVER_USE, directory.path() + "/key.pem", directory.path() + "/cert.pem", "", Context::VERIFY_NONE);
+	HTTPServer server(new Http1Factory, SecureServerSocket(SocketAddress("127.0.0.1", 0), 64, pServerContext),
+		new HTTPServerParams);
+	server.start();
+	HTTP2Client client("127.0.0.1", server.port(), PocoH2Test::clientContext(Context::VERIFY_NONE));
+	HTTPRequest request(HTTPRequest::HTTP_GET, "/");
+	HTTPResponse response;
+	try
+	{
+		client.sendRequest(request, response);
+		FAIL();
+	}
+	catch (PocoH2::HTTP2Exception& exc)
+	{
+		EXPECT_NE(exc.displayText().find("127.0.0.1:" + std::to_string(server.port()) + " does not offer HTTP/2"),
+			std::string::npos)
+			<< exc.displayText();
+	}
+	server.stopAll(true);
+}

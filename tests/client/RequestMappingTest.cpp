@@ -1,0 +1,121 @@
+// Poco client messages <-> HTTP/2 header blocks.
+#include "client/RequestMapping.h"
+#include <Poco/Net/NetException.h>
+#include <gtest/gtest.h>
+
+using namespace Poco::Net;
+using PocoH2::Codec::HeaderBlock;
+
+namespace {
+
+std::string fieldsOf(const HeaderBlock& block)
+{
+	std::string text;
+	for (const auto& field : block.fields())
+		text += field.first + "=" + field.second + "\n";
+	return text;
+}
+
+} // namespace
+
+TEST(RequestMapping, PseudoHeadersFirstAndHostBecomesAuthority)
+{
+	HTTPRequest request(HTTPRequest::HTTP_GET, "/a?b=c", HTTPMessage::HTTP_1_1);
+	request.setHost("example.com", 8080);
+	request.set("Accept", "*/*");
+	EXPECT_EQ(fieldsOf(PocoH2::Adapters::toRequestHeaders(request, "https", "default")),
+		":method=GET\n:scheme=https\n:authority=example.com:8080\n:path=/a?b=c\naccept=*/*\n");
+}
+
+TEST(RequestMapping, DefaultAuthorityAndPath)
+{
+	HTTPRequest request(HTTPRequest::HTTP_GET, "");
+	const HeaderBlock headers = PocoH2::Adapters::toRequestHeaders(request, "http", "host:81");
+	EXPECT_EQ(*headers.find(":authority"), "host:81");
+	EXPECT_EQ(*headers.find(":path"), "/");
+}
+
+TEST(RequestMapping, AbsoluteUriGivesPathAndAuthority)
+{
+	HTTPRequest request(HTTPRequest::HTTP_GET, "http://proxy.example:81/x/y?z");
+	const HeaderBlock headers = PocoH2::Adapters::toRequestHeaders(request, "http", "default");
+	EXPECT_EQ(*headers.find(":authority"), "proxy.example:81");
+	EXPECT_EQ(*headers.find(":path"), "/x/y?z");
+}
+
+TEST(RequestMapping, ConnectionSpecificHeadersDropped)
+{
+	HTTPRequest request(HTTPRequest::HTTP_POST, "/", HTTPMessage::HTTP_1_1);
+	request.setKeepAlive(true);
+	request.setChunkedTransferEncoding(true);
+	request.set("Keep-Alive", "timeout=5");
+	request.set("Proxy-Connection", "keep-alive");
+	request.set("Upgrade", "h2c");
+	request.set("TE", "gzip");
+	request.set("X-Kept", "1");
+	const std::string text = fieldsOf(PocoH2::Adapters::toRequestHeaders(request, "http", "h"));
+	EXPECT_EQ(text.find("connection"), std::string::npos) << text;
+	EXPECT_EQ(text.find("transfer-encoding"), std::string::npos) << text;
+	EXPECT_EQ(text.find("keep-alive"), std::string::npos) << text;
+	EXPECT_EQ(text.find("upgrade"), std::string::npos) << text;
+	EXPECT_EQ(text.find("te="), std::string::npos) << text;
+	EXPECT_NE(text.find("x-kept=1"), std::string::npos) << text;
+
+	HTTPRequest trailers(HTTPRequest::HTTP_GET, "/");
+	trailers.set("TE", "trailers");
+	EXPECT_NE(fieldsOf(PocoH2::Adapters::toRequestHeaders(trailers, "http", "h")).find("te=trailers"), std::string::npos);
+}
+
+TEST(RequestMapping, CookiesSplit)
+{
+	HTTPRequest request(HTTPRequest::HTTP_GET, "/");
+	NameValueCollection cookies;
+	cookies.add("a", "1");
+	cookies.add("b", "2");
+	request.setCookies(cookies);
+	const std::string text = fieldsOf(PocoH2::Adapters::toRequestHeaders(request, "http", "h"));
+	EXPECT_NE(text.find("cookie=a=1\ncookie=b=2\n"), std::string::npos) << text;
+}
+
+TEST(RequestMapping, ConnectRefused)
+{
+	HTTPRequest request(HTTPRequest::HTTP_CONNECT, "host:443");
+	EXPECT_THROW(PocoH2::Adapters::toRequestHeaders(request, "http", "h"), HTTPException);
+}
+
+TEST(RequestMapping, BodyPresenceAsHTTPClientSession)
+{
+	HTTPRequest get(HTTPRequest::HTTP_GET, "/");
+	EXPECT_FALSE(PocoH2::Adapters::requestHasBody(get));
+	HTTPRequest post(HTTPRequest::HTTP_POST, "/");
+	EXPECT_TRUE(PocoH2::Adapters::requestHasBody(post));
+	post.setContentLength(0);
+	EXPECT_FALSE(PocoH2::Adapters::requestHasBody(post));
+	HTTPRequest chunkedGet(HTTPRequest::HTTP_GET, "/");
+	chunkedGet.setChunkedTransferEncoding(true);
+	EXPECT_TRUE(PocoH2::Adapters::requestHasBody(chunkedGet));
+}
+
+TEST(RequestMapping, ResponseFromHeaderBlock)
+{
+	HeaderBlock head;
+	head.add(":status", "404");
+	head.add("content-type", "text/plain");
+	head.add("set-cookie", "a=1");
+	head.add("set-cookie", "b=2");
+	HTTPResponse response;
+	response.set("Stale", "x");
+	PocoH2::Adapters::fillResponse(response, head);
+	EXPECT_EQ(response.getStatus(), HTTPResponse::HTTP_NOT_FOUND);
+	EXPECT_EQ(response.getReason(), "Not Found");
+	EXPECT_EQ(response.getVersion(), "HTTP/2.0");
+	EXPECT_EQ(response.getContentType(), "text/plain");
+	EXPECT_FALSE(response.has("Stale"));
+	std::vector<HTTPCookie> cookies;
+	response.getCookies(cookies);
+	EXPECT_EQ(cookies.size(), 2u);
+
+	HeaderBlock bad;
+	bad.add(":status", "abc");
+	EXPECT_THROW(PocoH2::Adapters::fillResponse(response, bad), HTTPException);
+}
