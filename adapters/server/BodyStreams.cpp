@@ -19,13 +19,13 @@ RequestBodyStreamBuf::int_type RequestBodyStreamBuf::underflow()
 {
 	if (gptr() < egptr())
 		return traits_type::to_int_type(*gptr());
-	if (_buffer.empty())
-		_buffer.resize(BUFFER_SIZE);
+	if (!_pBuffer)
+		_pBuffer.reset(new char[BUFFER_SIZE]);
 	// An HTTP2StreamResetException propagates: std::istream turns it into badbit.
-	const std::size_t n = _stream.readBody(_buffer.data(), _buffer.size());
+	const std::size_t n = _stream.readBody(_pBuffer.get(), BUFFER_SIZE);
 	if (n == 0)
 		return traits_type::eof();
-	setg(_buffer.data(), _buffer.data(), _buffer.data() + n);
+	setg(_pBuffer.get(), _pBuffer.get(), _pBuffer.get() + n);
 	return traits_type::to_int_type(*gptr());
 }
 
@@ -40,12 +40,12 @@ bool ResponseBodyStreamBuf::flushBuffer()
 	const std::size_t n = static_cast<std::size_t>(pptr() - pbase());
 	if (n == 0)
 		return !_failed;
-	setp(_buffer.data(), _buffer.data() + _buffer.size());
+	setp(_pBuffer.get(), _pBuffer.get() + BUFFER_SIZE);
 	if (_failed || _discard)
 		return !_failed;
 	try
 	{
-		_stream.writeBody(_buffer.data(), n);
+		_stream.writeBody(_pBuffer.get(), n);
 		return true;
 	}
 	catch (HTTP2Exception&)
@@ -59,10 +59,10 @@ ResponseBodyStreamBuf::int_type ResponseBodyStreamBuf::overflow(int_type c)
 {
 	if (_finished || _failed)
 		return traits_type::eof();
-	if (_buffer.empty())
+	if (!_pBuffer)
 	{
-		_buffer.resize(BUFFER_SIZE);
-		setp(_buffer.data(), _buffer.data() + _buffer.size());
+		_pBuffer.reset(new char[BUFFER_SIZE]);
+		setp(_pBuffer.get(), _pBuffer.get() + BUFFER_SIZE);
 	}
 	else if (!flushBuffer())
 		return traits_type::eof();
@@ -82,7 +82,7 @@ std::streamsize ResponseBodyStreamBuf::xsputn(const char* data, std::streamsize 
 	// Large writes (sendBuffer, file copies) skip the buffer.
 	if (static_cast<std::size_t>(count) >= BUFFER_SIZE)
 	{
-		if (!_buffer.empty() && !flushBuffer())
+		if (_pBuffer && !flushBuffer())
 			return 0;
 		_written += static_cast<Poco::UInt64>(count);
 		if (_discard)
@@ -121,7 +121,7 @@ void ResponseBodyStreamBuf::finish(Codec::HeaderBlock trailers)
 {
 	if (_finished)
 		return;
-	if (!_buffer.empty())
+	if (_pBuffer)
 		flushBuffer();
 	_finished = true;
 	_stream.endBody(_discard ? Codec::HeaderBlock() : std::move(trailers));

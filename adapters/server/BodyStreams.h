@@ -12,7 +12,7 @@
 #include <istream>
 #include <ostream>
 #include <streambuf>
-#include <vector>
+#include <memory>
 
 namespace PocoH2 {
 namespace Adapters {
@@ -29,7 +29,7 @@ protected:
 
 private:
 	Server::ServerStream& _stream;
-	std::vector<char> _buffer;
+	std::unique_ptr<char[]> _pBuffer; ///< allocated on first read, not zero-filled
 };
 
 class ResponseBodyStreamBuf : public std::streambuf
@@ -54,7 +54,7 @@ private:
 
 	Server::ServerStream& _stream;
 	const bool _discard;
-	std::vector<char> _buffer;
+	std::unique_ptr<char[]> _pBuffer; ///< allocated on first write, not zero-filled
 	Poco::UInt64 _written = 0;
 	bool _failed = false;
 	bool _finished = false;
