@@ -200,7 +200,48 @@ void ClientConnection::startHttp2()
 	readAvailable();
 	scheduleFlush();
 	if (_state == State::HTTP2)
+	{
+		armKeepAlive();
 		_engine.connectionReady(*this);
+	}
+}
+
+void ClientConnection::armKeepAlive()
+{
+	if (_engine.config().pingInterval.count() <= 0)
+		return;
+	std::weak_ptr<ClientConnection> weak = shared_from_this();
+	_keepAliveTimer = _loop.runAfter(_engine.config().pingInterval,
+		[weak]
+		{
+			if (auto self = weak.lock())
+				self->onKeepAlive();
+		});
+}
+
+void ClientConnection::onKeepAlive()
+{
+	_keepAliveTimer = 0;
+	if (_state != State::HTTP2)
+		return;
+	if (_pingOutstanding && !_readSinceKeepAlive)
+		return closeNow(HTTP2ConnectionClosedException(describe() + " lost: no answer to PING within "
+			+ std::to_string(_engine.config().pingInterval.count()) + " ms"));
+	// A connection that heard from the server lately is alive; only a quiet
+	// one is asked.
+	if (!_readSinceKeepAlive)
+	{
+		_pCodec->submitPing();
+		_pingOutstanding = true;
+		scheduleFlush();
+	}
+	_readSinceKeepAlive = false;
+	armKeepAlive();
+}
+
+void ClientConnection::onPingAck()
+{
+	_pingOutstanding = false;
 }
 
 void ClientConnection::submit(const ClientStream::Ptr& pStream)
@@ -248,6 +289,7 @@ void ClientConnection::readAvailable()
 					"it answered " + std::string(reinterpret_cast<const char*>(buffer),
 						std::min<std::size_t>(result.n, std::strcspn(reinterpret_cast<const char*>(buffer), "\r\n")))));
 			_receivedAny = true;
+			_readSinceKeepAlive = true;
 			if (!_pCodec->receive(buffer, result.n))
 			{
 				// The GOAWAY goes out with the next flush; the streams fail now.
@@ -314,6 +356,7 @@ void ClientConnection::closeNow(const Poco::Exception& reason)
 	_engine.logger().debug("closing " + describe() + ": " + reason.displayText());
 	_state = State::CLOSED;
 	_loop.cancelTimer(_connectTimer);
+	_loop.cancelTimer(_keepAliveTimer);
 	if (_pChannel)
 	{
 		if (_interest)

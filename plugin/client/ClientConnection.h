@@ -93,6 +93,10 @@ private:
 	void onStreamEnd(std::int32_t streamId) override;
 	void onStreamClose(std::int32_t streamId, std::uint32_t errorCode) override;
 	void onGoAway(std::int32_t lastStreamId, std::uint32_t errorCode) override;
+	void onPingAck() override;
+
+	void armKeepAlive();
+	void onKeepAlive();
 
 	void finishConnect();
 	void continueHandshake();
@@ -121,6 +125,9 @@ private:
 	bool _receivedAny = false;
 	std::int32_t _nextStreamId = 1;
 	Transport::EventLoop::TimerId _connectTimer = 0;
+	Transport::EventLoop::TimerId _keepAliveTimer = 0;
+	bool _readSinceKeepAlive = false; ///< bytes arrived during the last interval
+	bool _pingOutstanding = false;
 	std::unique_ptr<Codec::Http2Codec> _pCodec;
 	std::unordered_map<std::int32_t, ClientStream::Ptr> _streams;
 	std::vector<ClientStream::Ptr> _pending; ///< given before the session started

@@ -207,6 +207,20 @@ TEST_F(HTTP2ClientTest, TimeoutResetsTheStreamAndThrows)
 	EXPECT_EQ(client.totalConnections(), 1);
 }
 
+TEST_F(HTTP2ClientTest, AnsweredKeepAlivePingsKeepAnIdleConnection)
+{
+	HTTP2ClientParams params;
+	params.setKeepAliveInterval(Poco::Timespan(0, 50 * 1000));
+	HTTP2Client client("127.0.0.1", pServers->port(), params);
+	HTTPRequest request(HTTPRequest::HTTP_GET, "/hello");
+	HTTPResponse response;
+	EXPECT_EQ(client.sendRequest(request, response), "hello");
+	std::this_thread::sleep_for(std::chrono::milliseconds(400)); // idle: several PING rounds
+	EXPECT_EQ(client.sendRequest(request, response), "hello");
+	EXPECT_EQ(client.totalConnections(), 1);
+	EXPECT_EQ(client.currentConnections(), 1);
+}
+
 TEST_F(HTTP2ClientTest, SessionHasHTTPClientSessionShape)
 {
 	HTTP2ClientSession session("127.0.0.1", pServers->port());

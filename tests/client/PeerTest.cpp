@@ -18,6 +18,7 @@
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/TemporaryFile.h>
+#include <chrono>
 #include <gtest/gtest.h>
 #include <set>
 #include <sstream>
@@ -202,6 +203,27 @@ TEST(RawServer, KilledServerFailsRequestsWithoutHanging)
 	HTTPRequest request(HTTPRequest::HTTP_GET, "/");
 	HTTPResponse response;
 	EXPECT_THROW(client.sendRequest(request, response), ConnectionRefusedException);
+}
+
+TEST(RawServer, UnansweredKeepAlivePingClosesTheConnection)
+{
+	PocoH2Test::ChildServer server("/usr/bin/python3", {SCRIPT, "mute", "0"}, true);
+	HTTP2ClientParams params;
+	params.setKeepAliveInterval(Poco::Timespan(0, 200 * 1000));
+	HTTP2Client client("127.0.0.1", server.port(), params);
+	HTTPRequest request(HTTPRequest::HTTP_GET, "/");
+	HTTPResponse response;
+	const auto start = std::chrono::steady_clock::now();
+	try
+	{
+		client.sendRequest(request, response);
+		FAIL();
+	}
+	catch (PocoH2::HTTP2ConnectionClosedException& exc)
+	{
+		EXPECT_NE(exc.displayText().find("PING"), std::string::npos) << exc.displayText();
+	}
+	EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
 namespace {

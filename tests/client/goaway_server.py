@@ -10,6 +10,7 @@ Usage: goaway_server.py MODE
              RST_STREAM(REFUSED_STREAM) and answers the rest.
   die N      The first connection collects N requests, then the process
              exits without answering.
+  mute 0     Sends its SETTINGS, then never another byte (no PING answers).
 Binds 127.0.0.1 on an ephemeral port and prints "PORT <n>" first.
 """
 import os
@@ -37,6 +38,10 @@ def serve(sock, number):
     conn = h2.connection.H2Connection(config=config)
     conn.initiate_connection()
     sock.sendall(conn.data_to_send())
+    if MODE == "mute":
+        while sock.recv(65536):
+            pass
+        return
     complete = []
     refused = set()
     try:
