@@ -420,6 +420,13 @@ void ClientConnection::closeIfDrained()
 	close(HTTP2ConnectionClosedException(describe() + " went away (GOAWAY)"));
 }
 
+void ClientConnection::collectStreams(std::vector<ClientStream::Ptr>& streams) const
+{
+	for (const auto& entry : _streams)
+		streams.push_back(entry.second);
+	streams.insert(streams.end(), _pending.begin(), _pending.end());
+}
+
 ClientStream* ClientConnection::findStream(std::int32_t id)
 {
 	auto it = _streams.find(id);

@@ -63,6 +63,9 @@ public:
 
 	bool idle() const { return load() == 0; }
 
+	void collectStreams(std::vector<ClientStream::Ptr>& streams) const;
+		/// Appends the streams on this connection (open or waiting for it).
+
 	void close(const Poco::Exception& reason);
 		/// Best-effort GOAWAY, then closes at once; its streams fail with reason.
 

@@ -2,6 +2,7 @@
 #include "PocoH2/HTTP2Exception.h"
 #include <Poco/Bugcheck.h>
 #include <Poco/Exception.h>
+#include <algorithm>
 
 namespace PocoH2 {
 namespace Client {
@@ -34,7 +35,7 @@ void ClientEngine::submit(ClientStream::Ptr pStream)
 		[this, pStream = std::move(pStream)]
 		{
 			pStream->touch();
-			armTimeout(pStream, timeoutOf(*pStream));
+			ensureSweep(timeoutOf(*pStream));
 			dispatch(pStream);
 		});
 }
@@ -68,37 +69,52 @@ void ClientEngine::shutdownOnLoop()
 		pStream->fail(reason);
 }
 
-void ClientEngine::armTimeout(const ClientStream::Ptr& pStream, std::chrono::steady_clock::duration delay)
-{
-	if (timeoutOf(*pStream).count() <= 0)
-		return;
-	std::weak_ptr<ClientStream> weak = pStream;
-	_loop.runAfter(delay, [this, weak] { onTimeout(weak); });
-}
-
 std::chrono::milliseconds ClientEngine::timeoutOf(const ClientStream& stream) const
 {
 	return stream.timeout().count() > 0 ? stream.timeout() : _config.requestTimeout;
 }
 
-void ClientEngine::onTimeout(const std::weak_ptr<ClientStream>& weak)
+void ClientEngine::ensureSweep(std::chrono::milliseconds timeout)
 {
-	ClientStream::Ptr pStream = weak.lock();
-	if (!pStream || pStream->finished())
+	// One timer for all streams, not one per request: at tens of thousands
+	// of requests a second, per-request timers would pile up in the loop's
+	// timer map for a whole timeout each. The price is a resolution of an
+	// eighth of the timeout (10 ms to 1 s).
+	if (timeout.count() <= 0)
 		return;
-	// The timeout bounds the time without progress (waiting for the head, for
-	// the next body bytes, for window to send), so a long stream that keeps
-	// moving is not cut off.
-	const auto timeout = timeoutOf(*pStream);
-	const auto idle = std::chrono::steady_clock::now() - pStream->lastActivity();
-	if (idle < timeout)
-		return armTimeout(pStream, timeout - idle);
-	const Poco::TimeoutException error(
-		"no progress on a request to " + _authority + " for " + std::to_string(timeout.count()) + " ms");
-	if (auto pConnection = pStream->connection())
-		pConnection->timeout(pStream, error);
-	else
-		pStream->fail(error);
+	const auto interval = std::clamp(timeout / 8, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+	if (_sweepTimer != 0 && interval >= _sweepInterval)
+		return;
+	if (_sweepTimer != 0)
+		_loop.cancelTimer(_sweepTimer);
+	_sweepInterval = interval;
+	_sweepTimer = _loop.runAfter(_sweepInterval, [this] { sweep(); });
+}
+
+void ClientEngine::sweep()
+{
+	_sweepTimer = 0;
+	std::vector<ClientStream::Ptr> streams(_waiting.begin(), _waiting.end());
+	for (auto& pConnection : _connections)
+		pConnection->collectStreams(streams);
+	const auto now = std::chrono::steady_clock::now();
+	for (auto& pStream : streams)
+	{
+		const auto timeout = timeoutOf(*pStream);
+		// The timeout bounds the time without progress (waiting for the head,
+		// for the next body bytes, for window to send), so a long stream that
+		// keeps moving is not cut off.
+		if (timeout.count() <= 0 || now - pStream->lastActivity() < timeout || pStream->finished())
+			continue;
+		const Poco::TimeoutException error(
+			"no progress on a request to " + _authority + " for " + std::to_string(timeout.count()) + " ms");
+		if (auto pConnection = pStream->connection())
+			pConnection->timeout(pStream, error);
+		else
+			pStream->fail(error);
+	}
+	if (!streams.empty())
+		_sweepTimer = _loop.runAfter(_sweepInterval, [this] { sweep(); });
 }
 
 void ClientEngine::dispatch(const ClientStream::Ptr& pStream)

@@ -88,8 +88,8 @@ private:
 	void run();
 	void dispatch(const ClientStream::Ptr& pStream);
 	void dispatchWaiting();
-	void armTimeout(const ClientStream::Ptr& pStream, std::chrono::steady_clock::duration delay);
-	void onTimeout(const std::weak_ptr<ClientStream>& weak);
+	void ensureSweep(std::chrono::milliseconds timeout);
+	void sweep();
 	std::chrono::milliseconds timeoutOf(const ClientStream& stream) const;
 	void shutdownOnLoop();
 
@@ -108,6 +108,8 @@ private:
 	std::uint64_t _nextNumber = 1;
 	bool _shuttingDown = false;
 	bool _drainPosted = false;
+	Transport::EventLoop::TimerId _sweepTimer = 0;
+	std::chrono::milliseconds _sweepInterval{1000};
 	bool _resolved = false;
 	Poco::Net::SocketAddress _address;
 
