@@ -2,7 +2,8 @@
 // CurlTest.cpp
 //
 // The test handlers served to curl: HTTP/2 over TLS (ALPN), h2c with prior
-// knowledge, and HTTP/1.1 on the same two ports.
+// knowledge, h2c by Upgrade from HTTP/1.1 (with nghttp too), and HTTP/1.1
+// on the same two ports.
 //
 
 #include "ServerFixture.h"
@@ -380,5 +381,44 @@ TEST_P(CurlH2Test, Echo50MiB)
 }
 
 INSTANTIATE_TEST_SUITE_P(Http2, CurlH2Test, ::testing::Values(H2C, H2TLS), transportName);
+
+class H2cUpgradeTest : public CurlFixture
+	/// curl --http2 and nghttp -u on http:// send the request over HTTP/1.1
+	/// with Upgrade: h2c and HTTP2-Settings (RFC 7540 §3.2).
+{
+};
+
+TEST_F(H2cUpgradeTest, CurlGetIsAnsweredOverHttp2After101)
+{
+	const CurlResponse response = curl("--http2", servers().plainUrl("/"));
+	ASSERT_EQ(0, response.exitCode) << response.describe();
+	EXPECT_EQ("2", response.version) << response.describe();
+	EXPECT_EQ(200, response.status);
+	EXPECT_EQ(TestHandlerFactory::HELLO, response.body);
+	EXPECT_EQ(0u, response.headers.find("HTTP/1.1 101 Switching Protocols\r\n")) << response.describe();
+}
+
+TEST_F(H2cUpgradeTest, NghttpUpgradeRequestIsAnsweredOnStream1)
+{
+	const std::string command = "timeout 20 nghttp -uv " + shellQuote(servers().plainUrl("/")) + " 2>&1";
+	const CommandResult result = runCommand(command);
+	ASSERT_EQ(0, result.exitCode) << command << "\n" << result.output;
+	EXPECT_NE(std::string::npos, result.output.find("HTTP Upgrade success")) << result.output;
+	EXPECT_NE(std::string::npos, result.output.find("recv (stream_id=1) :status: 200")) << result.output;
+	EXPECT_NE(std::string::npos, result.output.find("recv DATA frame <length=13, flags=0x01, stream_id=1>"))
+		<< result.output;
+	EXPECT_NE(std::string::npos, result.output.find(TestHandlerFactory::HELLO)) << result.output;
+}
+
+TEST_F(H2cUpgradeTest, CurlUploadWithUpgradeIsServedOverHttp11)
+{
+	// The server switches only for requests without a body; this one is
+	// answered over HTTP/1.1, by the ordinary Poco path.
+	const CurlResponse response = curl("--http2 --data-binary 'name=value'", servers().plainUrl("/echo"));
+	ASSERT_EQ(0, response.exitCode) << response.describe();
+	EXPECT_EQ("1.1", response.version) << response.describe();
+	EXPECT_EQ(200, response.status);
+	EXPECT_EQ("name=value", response.body);
+}
 
 } // namespace

@@ -44,6 +44,17 @@ CommandResult runCommand(const std::string& command)
 	return {exitCode, output};
 }
 
+CommandResult runH2Frames(const std::string& caseName, Poco::UInt16 port, bool tls, const std::string& options)
+{
+	std::string command = std::string("timeout 60 /usr/bin/python3 ") + H2FRAMES_PY + " " + caseName + " " +
+		std::to_string(port) + (tls ? " --tls" : "");
+	if (!options.empty())
+		command += " " + options;
+	CommandResult result = runCommand(command + " 2>&1");
+	result.output = command + "\n" + result.output;
+	return result;
+}
+
 std::string readFile(const std::string& path)
 {
 	Poco::FileInputStream in(path, std::ios::in | std::ios::binary);

@@ -30,6 +30,12 @@ CommandResult runCommand(const std::string& command);
 	/// Append "2>&1" to capture stderr too. Callers put a `timeout` in front of
 	/// every peer so that a hung server fails the test instead of hanging it.
 
+CommandResult runH2Frames(const std::string& caseName, Poco::UInt16 port, bool tls = false,
+	const std::string& options = "");
+	/// Runs the h2frames.py case against port (over TLS with tls), passing
+	/// options (space-separated NAME=VALUE words) and a 60 s timeout;
+	/// the output includes stderr. Exit code 0 means the case passed.
+
 std::string readFile(const std::string& path);
 	/// Returns the whole content of path; throws Poco::FileException if unreadable.
 

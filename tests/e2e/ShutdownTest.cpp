@@ -2,8 +2,9 @@
 // ShutdownTest.cpp
 //
 // HTTP2Server::stop() and stopAll(true) while a handler runs, seen from an
-// HTTP/2 client (h2frames.py graceful_stop and abort_stop). Each test owns
-// its servers, since it stops them.
+// HTTP/2 client (h2frames.py graceful_stop, abort_stop and the two-step
+// GOAWAY cases of RFC 9113 §6.8). Each test owns its servers, since it
+// stops them.
 //
 
 #include "ServerFixture.h"
@@ -29,10 +30,26 @@ bool waitForStreamInFlight(PocoH2::HTTP2Server& server)
 	return false;
 }
 
-CommandResult runCase(const std::string& name, Poco::UInt16 port)
+struct StopOutcome
 {
-	return runCommand(std::string("timeout 60 /usr/bin/python3 ") + H2FRAMES_PY + " " + name + " " +
-		std::to_string(port) + " 2>&1");
+	CommandResult client; /// what the h2frames.py case said
+	bool inFlight;        /// the case's first request reached its handler before stop()
+	double stopSeconds;   /// how long stop() took
+};
+
+StopOutcome stopDuringCase(TestServers& servers, const std::string& caseName)
+	/// Runs the case against the cleartext server and calls stop() as soon
+	/// as its first request runs.
+{
+	PocoH2::HTTP2Server& server = servers.plainServer();
+	StopOutcome outcome{{-1, ""}, false, 0};
+	std::thread client([&] { outcome.client = runH2Frames(caseName, servers.plainPort()); });
+	outcome.inFlight = waitForStreamInFlight(server);
+	Poco::Timestamp started;
+	server.stop();
+	outcome.stopSeconds = static_cast<double>(started.elapsed()) / Poco::Timestamp::resolution();
+	client.join();
+	return outcome;
 }
 
 TEST(ShutdownTest, StopLetsStreamInFlightFinish)
@@ -40,7 +57,7 @@ TEST(ShutdownTest, StopLetsStreamInFlightFinish)
 	TestServers servers;
 	PocoH2::HTTP2Server& server = servers.plainServer();
 	CommandResult result{-1, ""};
-	std::thread client([&] { result = runCase("graceful_stop", servers.plainPort()); });
+	std::thread client([&] { result = runH2Frames("graceful_stop", servers.plainPort()); });
 	const bool inFlight = waitForStreamInFlight(server);
 	Poco::Timestamp started;
 	server.stop();
@@ -58,7 +75,7 @@ TEST(ShutdownTest, StopAllAbortsStreamsInFlight)
 	TestServers servers;
 	PocoH2::HTTP2Server& server = servers.plainServer();
 	CommandResult result{-1, ""};
-	std::thread client([&] { result = runCase("abort_stop", servers.plainPort()); });
+	std::thread client([&] { result = runH2Frames("abort_stop", servers.plainPort()); });
 	const bool inFlight = waitForStreamInFlight(server);
 	Poco::Timestamp started;
 	server.stopAll(true);
@@ -70,6 +87,27 @@ TEST(ShutdownTest, StopAllAbortsStreamsInFlight)
 	EXPECT_LT(elapsed, 2 * Poco::Timestamp::resolution())
 		<< "stopAll(true) took " << elapsed / 1000 << " ms, waiting for the 3 s handler; client saw:\n"
 		<< result.output;
+}
+
+TEST(ShutdownTest, StopSendsNoticeThenFinalGoAwayOnPingAck)
+{
+	TestServers servers;
+	const StopOutcome outcome = stopDuringCase(servers, "stop_two_step");
+	ASSERT_TRUE(outcome.inFlight) << "the request never reached its handler\n" << outcome.client.output;
+	EXPECT_EQ(0, outcome.client.exitCode) << outcome.client.output;
+	// stop() returns once the 2 s handler is done and the connection closed.
+	EXPECT_LT(outcome.stopSeconds, 5.0);
+	EXPECT_EQ(0, servers.plainServer().currentConnections());
+}
+
+TEST(ShutdownTest, StopSendsFinalGoAwayOneSecondAfterNoticeWithoutPingAck)
+{
+	TestServers servers;
+	const StopOutcome outcome = stopDuringCase(servers, "stop_two_step_unacked");
+	ASSERT_TRUE(outcome.inFlight) << "the request never reached its handler\n" << outcome.client.output;
+	EXPECT_EQ(0, outcome.client.exitCode) << outcome.client.output;
+	EXPECT_LT(outcome.stopSeconds, 5.0);
+	EXPECT_EQ(0, servers.plainServer().currentConnections());
 }
 
 } // namespace

@@ -4,6 +4,9 @@
 
 #include "TestHandlers.h"
 
+#include "PocoH2/HTTP2ServerRequest.h"
+#include "PocoH2/HTTP2ServerResponse.h"
+#include <Poco/DigestEngine.h>
 #include <Poco/Net/HTMLForm.h>
 #include <Poco/Net/HTTPBasicCredentials.h>
 #include <Poco/Net/HTTPCookie.h>
@@ -14,6 +17,7 @@
 #include <Poco/Net/NameValueCollection.h>
 #include <Poco/Net/PartHandler.h>
 #include <Poco/NumberParser.h>
+#include <Poco/SHA2Engine.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/String.h>
 #include <Poco/URI.h>
@@ -277,6 +281,73 @@ public:
 	}
 };
 
+class SinkHandler : public HTTPRequestHandler
+	/// Reads and discards the body as a slow consumer would: the server must
+	/// hold the client back with its flow-control windows, not buffer the body.
+	/// Reads as most Poco handlers do, through the istream, which turns an
+	/// exception of its streambuf (a read timeout, a reset) into badbit unless
+	/// asked to throw.
+{
+public:
+	void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override
+	{
+		const Poco::UInt64 delayMsPerMiB =
+			Poco::NumberParser::parseUnsigned64(queryParameter(request, "delayMsPerMiB", "0"));
+		std::istream& in = request.stream();
+		if (queryParameter(request, "throw", "0") == "1")
+			in.exceptions(std::ios::badbit);
+		std::vector<char> buffer(64 * 1024);
+		Poco::UInt64 total = 0;
+		while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0)
+		{
+			const auto n = static_cast<Poco::UInt64>(in.gcount());
+			total += n;
+			if (delayMsPerMiB > 0)
+				std::this_thread::sleep_for(std::chrono::microseconds(delayMsPerMiB * 1000 * n / (1024 * 1024)));
+		}
+		sendText(response, std::to_string(total));
+	}
+};
+
+class TrailersHandler : public HTTPRequestHandler
+	/// gRPC style: the status comes in response trailers, after the body, and
+	/// depends on a request trailer (the checksum of the body it follows).
+{
+public:
+	void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override
+	{
+		Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
+		std::istream& in = request.stream();
+		char buffer[16384];
+		Poco::UInt64 total = 0;
+		while (in.read(buffer, sizeof(buffer)) || in.gcount() > 0)
+		{
+			engine.update(buffer, static_cast<unsigned>(in.gcount()));
+			total += static_cast<Poco::UInt64>(in.gcount());
+		}
+		const std::string checksum = Poco::DigestEngine::digestToHex(engine.digest());
+
+		Poco::Net::NameValueCollection trailers;
+		if (auto* pH2Request = dynamic_cast<PocoH2::HTTP2ServerRequest*>(&request))
+			trailers = pH2Request->trailers();
+		std::ostringstream text;
+		text << "bytes=" << total << "\n"
+			 << "sha256=" << checksum << "\n";
+		for (const auto& [name, value] : trailers)
+			text << "trailer:" << name << "=" << value << "\n";
+
+		response.setContentType("text/plain");
+		response.setChunkedTransferEncoding(true);
+		response.send() << text.str();
+		if (auto* pH2Response = dynamic_cast<PocoH2::HTTP2ServerResponse*>(&response))
+		{
+			const bool intact = trailers.get("x-checksum", "") == checksum;
+			pH2Response->addTrailer("grpc-status", intact ? "0" : "3");
+			pH2Response->addTrailer("grpc-message", intact ? "ok" : "checksum mismatch");
+		}
+	}
+};
+
 } // namespace
 
 TestHandlerFactory::TestHandlerFactory(const std::string& filePath) : _filePath(filePath)
@@ -310,6 +381,10 @@ Poco::Net::HTTPRequestHandler* TestHandlerFactory::createRequestHandler(const HT
 		return new HeadHandler;
 	if (path == "/nocontent")
 		return new NoContentHandler;
+	if (path == "/sink")
+		return new SinkHandler;
+	if (path == "/trailers")
+		return new TrailersHandler;
 	if (path == "/null")
 		return nullptr;
 	return new NotFoundHandler;

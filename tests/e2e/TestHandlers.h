@@ -2,8 +2,9 @@
 // TestHandlers.h
 //
 // Ordinary Poco request handlers that the end-to-end tests serve over
-// HTTP/2 and HTTP/1.1. Nothing in them knows about HTTP/2: they are the
-// kind of handlers an existing Poco application already has.
+// HTTP/2 and HTTP/1.1. Nothing in them knows about HTTP/2 (they are the
+// kind of handlers an existing Poco application already has), except
+// /trailers, which reaches the trailer extensions with a cast.
 //
 
 #ifndef PocoH2_Tests_TestHandlers_INCLUDED
@@ -31,6 +32,15 @@ class TestHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory
 	///   /auth        401 requireAuthentication("realm") unless Basic user:pass
 	///   /head        "head body\n" with Content-Length (for HEAD requests)
 	///   /nocontent   204
+	///   /sink?delayMsPerMiB=N  reads and discards the body through request.stream(),
+	///                sleeping N ms per MiB read, then 200 with the byte count as
+	///                the body (decimal, no newline); with &throw=1 the stream
+	///                throws instead of setting badbit (exceptions(badbit))
+	///   /trailers    reads the body, then answers "bytes=N\nsha256=HEX\n" and a
+	///                "trailer:name=value\n" line per request trailer, with
+	///                response trailers grpc-status and grpc-message: "0"/"ok"
+	///                when the x-checksum trailer is the body's SHA-256, else
+	///                "3"/"checksum mismatch"
 	///   /null        no handler (nullptr): the server answers 501
 	///   anything else 404 "not found\n"
 	///

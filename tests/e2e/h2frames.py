@@ -1,13 +1,19 @@
 #!/usr/bin/python3
 """Frame-level checks of an HTTP/2 server serving the e2e TestHandlerFactory.
 
-Usage: h2frames.py CASE PORT [--tls]
+Usage: h2frames.py CASE PORT [--tls] [NAME=VALUE...]
+
+NAME=VALUE arguments tell a case what the server was configured with (for
+example limit=1048576); each case's docstring names the ones it reads.
 
 Exits 0 when the case passes; otherwise prints what was expected and what
 came, and exits 1. Speaks raw frames (hyperframe + hpack) rather than through
-h2's state machine, because most cases send what a correct client never would.
+h2's state machine, because most cases send what a correct client never would;
+the trailers case uses h2's state machine, to have the server's frames checked
+as a real client checks them.
 """
 
+import hashlib
 import socket
 import ssl
 import struct
@@ -20,15 +26,19 @@ from hyperframe.frame import (ContinuationFrame, DataFrame, Frame, GoAwayFrame, 
 
 PREFACE = b'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'
 HELLO = b'Hello, world\n'
+STREAM_BLOCK = 64 * 1024  # TestHandlerFactory::STREAM_BLOCK
 HEAD_BODY = b'head body\n'
 
 ERRORS = {0x0: 'NO_ERROR', 0x1: 'PROTOCOL_ERROR', 0x2: 'INTERNAL_ERROR', 0x3: 'FLOW_CONTROL_ERROR',
           0x4: 'SETTINGS_TIMEOUT', 0x5: 'STREAM_CLOSED', 0x6: 'FRAME_SIZE_ERROR', 0x7: 'REFUSED_STREAM',
           0x8: 'CANCEL', 0x9: 'COMPRESSION_ERROR', 0xa: 'CONNECT_ERROR', 0xb: 'ENHANCE_YOUR_CALM',
           0xc: 'INADEQUATE_SECURITY', 0xd: 'HTTP_1_1_REQUIRED'}
+NO_ERROR = 0x0
 PROTOCOL_ERROR = 0x1
 STREAM_CLOSED = 0x5
+REFUSED_STREAM = 0x7
 CANCEL = 0x8
+MAX_STREAM_ID = 2 ** 31 - 1
 
 SETTINGS_MAX_CONCURRENT_STREAMS = 0x3
 SETTINGS_INITIAL_WINDOW_SIZE = 0x4
@@ -40,9 +50,21 @@ class Fail(Exception):
     pass
 
 
+def stream_pattern(length):
+    """What /stream?bytes=length sends (TestHandlerFactory::streamPattern)."""
+    block = bytes(ord('a') + (j * 7 + j // 26) % 26 for j in range(STREAM_BLOCK))
+    return (block * (length // STREAM_BLOCK + 1))[:length]
+
+
 def expect(condition, message):
     if not condition:
         raise Fail(message)
+
+
+def check(client, condition, message):
+    """Like expect(), but the case goes on: every failed check is reported at its end."""
+    if not condition:
+        client.failures.append(message)
 
 
 def error_name(code):
@@ -65,7 +87,11 @@ class Stream:
         self.ended_at = None
         self.reset = None  # RST_STREAM error code received
         self.window_increment = 0  # sum of the server's WINDOW_UPDATEs for the stream
+        self.window_log = []  # (arrival time, window_increment after it) per WINDOW_UPDATE
         self.frames = []  # type names of every frame received on the stream
+        self.flags = []  # (type name, set of flags) of every frame received on the stream, in order
+        self.sent = 0  # DATA payload bytes we sent on the stream
+        self.reset_at = None
 
     def status(self):
         for block in self.header_blocks:
@@ -110,8 +136,18 @@ class Client:
         self.settings_acked = False
         self.goaway = None
         self.eof = False
+        self.eof_at = None
         self.pings_acked = 0
+        self.pings_received = []  # arrival times of the server's PINGs (not ACKs)
+        self.goaways = []  # (arrival time, GoAwayFrame) of every GOAWAY, in order
         self.connection_window_increment = 0
+        self.connection_sent = 0  # DATA payload bytes we sent on the connection
+        # What a well-behaved client does on its own; cases turn them off to
+        # play a dead peer (no PING ACK) or a reader that stopped (no WINDOW_UPDATE).
+        self.auto_ack_ping = True
+        self.auto_window_update = True
+        self.options = {}
+        self.failures = []  # messages of failed check()s
         self.log = []
         self._block = None  # (stream_id, bytes, end_stream) while CONTINUATION frames are due
         self.started = time.monotonic()
@@ -160,6 +196,42 @@ class Client:
     def ping(self):
         self.send_frame(PingFrame(0, opaque_data=b'e2e-ping'))
 
+    def send_window_update(self, stream_id, increment):
+        self.send_frame(WindowUpdateFrame(stream_id, window_increment=increment))
+
+    def send_window(self, stream_id):
+        """What flow control lets us send on stream_id now (RFC 9113 §6.9)."""
+        initial = (self.server_settings or {}).get(SETTINGS_INITIAL_WINDOW_SIZE, 65535)
+        stream = self.stream(stream_id)
+        return min(initial + stream.window_increment - stream.sent,
+                   65535 + self.connection_window_increment - self.connection_sent)
+
+    def send_data(self, stream_id, data, end_stream=False):
+        self.send_frame(DataFrame(stream_id, data=data, flags=['END_STREAM'] if end_stream else []))
+        self.stream(stream_id).sent += len(data)
+        self.connection_sent += len(data)
+
+    def send_body(self, stream_id, total, end_stream=True, stall_timeout=5):
+        """Sends total bytes of DATA on stream_id as fast as the server's windows
+        allow, handling what arrives meanwhile. Stops early if the stream is reset
+        or the connection goes away; fails if the windows stay closed for
+        stall_timeout seconds. Returns the number of bytes sent."""
+        stream = self.stream(stream_id)
+        chunk = b'u' * 16384
+        while stream.sent < total and stream.reset is None and self.goaway is None and not self.eof:
+            window = self.send_window(stream_id)
+            if window > 0:
+                n = min(len(chunk), window, total - stream.sent)
+                self.send_data(stream_id, chunk[:n], end_stream and stream.sent + n == total)
+                self.wait_for(lambda: False, 0.001)
+                continue
+            before = (stream.window_increment, self.connection_window_increment)
+            progressed = self.wait_for(lambda: (stream.window_increment, self.connection_window_increment) != before
+                                       or stream.reset is not None or self.goaway is not None, stall_timeout)
+            expect(progressed, 'upload stalled: %d of %d bytes sent on stream %d, window closed for %ss; %s'
+                   % (stream.sent, total, stream_id, stall_timeout, self.describe()))
+        return stream.sent
+
     # -- receiving
 
     def stream(self, stream_id):
@@ -179,6 +251,7 @@ class Client:
                 chunk = b''
             if not chunk:
                 self.eof = True
+                self.eof_at = time.monotonic()
                 return None
             self.buffer += chunk
         data, self.buffer = self.buffer[:n], self.buffer[n:]
@@ -197,6 +270,7 @@ class Client:
                 chunk = b''
             if not chunk:
                 self.eof = True
+                self.eof_at = time.monotonic()
             self.buffer += chunk
 
     def read_frame(self, deadline):
@@ -217,6 +291,7 @@ class Client:
         self.log.append('%s(stream=%d flags=%s)' % (name, frame.stream_id, ','.join(sorted(frame.flags))))
         if frame.stream_id:
             self.stream(frame.stream_id).frames.append(name)
+            self.stream(frame.stream_id).flags.append((name, set(frame.flags)))
         if isinstance(frame, SettingsFrame):
             if 'ACK' in frame.flags:
                 self.settings_acked = True
@@ -227,18 +302,24 @@ class Client:
             if 'ACK' in frame.flags:
                 self.pings_acked += 1
             else:
-                self.send_frame(PingFrame(0, opaque_data=frame.opaque_data, flags=['ACK']))
+                self.pings_received.append(time.monotonic())
+                if self.auto_ack_ping:
+                    self.send_frame(PingFrame(0, opaque_data=frame.opaque_data, flags=['ACK']))
         elif isinstance(frame, WindowUpdateFrame):
             if frame.stream_id == 0:
                 self.connection_window_increment += frame.window_increment
             else:
-                self.stream(frame.stream_id).window_increment += frame.window_increment
+                stream = self.stream(frame.stream_id)
+                stream.window_increment += frame.window_increment
+                stream.window_log.append((time.monotonic(), stream.window_increment))
         elif isinstance(frame, GoAwayFrame):
             self.goaway = frame
+            self.goaways.append((time.monotonic(), frame))
             self.log[-1] += ' %s last=%d %r' % (error_name(frame.error_code), frame.last_stream_id,
                                                  bytes(frame.additional_data))
         elif isinstance(frame, RstStreamFrame):
             self.stream(frame.stream_id).reset = frame.error_code
+            self.stream(frame.stream_id).reset_at = time.monotonic()
             self.log[-1] += ' ' + error_name(frame.error_code)
         elif isinstance(frame, HeadersFrame):
             self._block = (frame.stream_id, bytes(frame.data), 'END_STREAM' in frame.flags)
@@ -253,7 +334,7 @@ class Client:
             stream = self.stream(frame.stream_id)
             stream.data += bytes(frame.data)
             stream.data_frames += 1
-            if frame.flow_controlled_length:
+            if frame.flow_controlled_length and self.auto_window_update:
                 increment = frame.flow_controlled_length
                 self.send(WindowUpdateFrame(0, window_increment=increment).serialize() +
                           WindowUpdateFrame(frame.stream_id, window_increment=increment).serialize())
@@ -622,6 +703,452 @@ def case_slow_multiplex(client):
     expect(slow_seconds >= 2.0, 'slow stream ended after %.3f s, before its 2 s sleep' % slow_seconds)
 
 
+# -- limits, timeouts and lifecycle (issue 3)
+
+def option(client, name):
+    expect(name in client.options, 'this case needs %s=VALUE on the command line' % name)
+    return client.options[name]
+
+
+def wait_for_stream(client, stream_id, timeout):
+    """Handles frames until the stream ended or was reset (a GOAWAY alone does not stop the wait)."""
+    stream = client.stream(stream_id)
+    client.wait_for(lambda: stream.ended or stream.reset is not None, timeout)
+    return stream
+
+
+def describe_stream(stream):
+    return 'status %r, %d body bytes %r, %s, reset %s' % (
+        stream.status(), len(stream.data), stream.data[:64], 'ended' if stream.ended else 'not ended',
+        error_name(stream.reset))
+
+
+def case_body_limit_declared(client):
+    """limit=L (the server's max request body size). A content-length over the
+    limit is answered 413 by the server itself, without running a handler (the
+    C++ test checks the server's stream counter); the upload being unfinished,
+    RST_STREAM(NO_ERROR) follows the complete response (RFC 9113 §8.1). A
+    content-length of exactly L is served."""
+    limit = int(option(client, 'limit'))
+    client.handshake()
+    client.send_headers(1, client.request_headers('/sink', 'POST', [('content-length', str(limit + 1))]),
+                        end_stream=False)
+    client.send_data(1, b'x' * 1024)
+    stream = client.stream(1)
+    expect(client.wait_for(lambda: stream.reset is not None or client.goaway is not None, 5),
+           'no RST_STREAM on the over-limit upload: %s' % client.describe())
+    expect(stream.status() == 413 and stream.ended and stream.data == b'',
+           'expected a complete empty 413 response: %s; %s' % (describe_stream(stream), client.describe()))
+    expect(stream.reset == NO_ERROR and stream.frames[-1] == 'RstStreamFrame',
+           'expected RST_STREAM(NO_ERROR) after the 413: %s' % client.describe())
+
+    client.send_headers(3, client.request_headers('/sink', 'POST', [('content-length', str(limit))]),
+                        end_stream=False)
+    client.send_body(3, limit)
+    stream = wait_for_stream(client, 3, 10)
+    expect(stream.status() == 200 and stream.data == str(limit).encode() and stream.ended and stream.reset is None,
+           'a body of exactly the limit: %s; %s' % (describe_stream(stream), client.describe()))
+    client.expect_hello(5)
+
+
+def case_body_limit_streamed(client):
+    """limit=L. Without content-length, a body of exactly L bytes is served; a
+    body that goes past L is stopped with RST_STREAM(CANCEL), and no response
+    comes on that stream. The connection goes on."""
+    limit = int(option(client, 'limit'))
+    client.handshake()
+    client.send_headers(1, client.request_headers('/sink', 'POST'), end_stream=False)
+    client.send_body(1, limit)
+    stream = wait_for_stream(client, 1, 10)
+    expect(stream.status() == 200 and stream.data == str(limit).encode() and stream.ended and stream.reset is None,
+           'a body of exactly the limit: %s; %s' % (describe_stream(stream), client.describe()))
+
+    client.send_headers(3, client.request_headers('/sink', 'POST'), end_stream=False)
+    sent = client.send_body(3, limit + 65536)
+    stream = wait_for_stream(client, 3, 5)
+    expect(stream.reset == CANCEL, 'expected RST_STREAM(CANCEL) after %d bytes over a %d-byte limit: %s; %s'
+           % (sent, limit, describe_stream(stream), client.describe()))
+    expect(stream.status() is None and stream.data == b'',
+           'a response on the reset stream: %s' % describe_stream(stream))
+    expect(client.goaway is None, 'GOAWAY: %s' % client.describe())
+    client.expect_hello(5)
+
+
+def case_read_timeout(client):
+    """timeout=SECONDS (HTTPServerParams::setTimeout), path=PATH (default /sink).
+    The client sends the request headers and 16 KiB of body, then stalls: the
+    handler's read gives up after the timeout and, as it had not sent, the
+    request is answered 408; the upload being unfinished, RST_STREAM(NO_ERROR)
+    follows (RFC 9113 §8.1). The connection goes on."""
+    timeout = float(option(client, 'timeout'))
+    path = client.options.get('path', '/sink')
+    client.handshake()
+    client.send_headers(1, client.request_headers(path, 'POST'), end_stream=False)
+    client.send_data(1, b'x' * 16384)
+    start = time.monotonic()
+    stream = client.stream(1)
+    client.wait_for(lambda: stream.ended or stream.reset is not None or client.goaway is not None, timeout + 5)
+    elapsed = (stream.ended_at or stream.reset_at or time.monotonic()) - start
+    print('answer after %.3f s: %s' % (elapsed, describe_stream(stream)))
+    expect(stream.status() == 408 and stream.ended,
+           'expected a complete 408 response %ss after the upload stalled; got %s after %.3f s: %s'
+           % (timeout, describe_stream(stream), elapsed, client.describe()))
+    expect(timeout * 0.9 <= elapsed <= timeout + 2, '408 after %.3f s, read timeout %ss' % (elapsed, timeout))
+    expect(client.wait_for(lambda: stream.reset is not None or client.goaway is not None, 3),
+           'no RST_STREAM after the 408 although the upload is unfinished: %s' % client.describe())
+    expect(stream.reset == NO_ERROR, 'RST_STREAM(%s), expected NO_ERROR: %s' % (error_name(stream.reset),
+                                                                              client.describe()))
+    client.expect_hello(3)
+
+
+def case_idle_timeout(client):
+    """idle=SECONDS. A connection without streams gets GOAWAY(NO_ERROR) after
+    the idle timeout, then the server closes it."""
+    idle = float(option(client, 'idle'))
+    client.handshake()
+    expect(client.wait_for(lambda: client.goaway is not None, idle + 3),
+           'no GOAWAY %.1f s into an idle connection: %s' % (idle + 3, client.describe()))
+    at = client.goaways[0][0] - client.started
+    print('GOAWAY after %.3f s' % at)
+    expect(client.goaway.error_code == NO_ERROR, 'GOAWAY(%s), expected NO_ERROR: %s'
+           % (error_name(client.goaway.error_code), client.describe()))
+    expect(idle * 0.9 <= at <= idle + 2, 'GOAWAY after %.3f s, idle timeout %ss' % (at, idle))
+    client.wait_for(lambda: False, 3)
+    expect(client.eof, 'connection still open 3 s after the idle GOAWAY: %s' % client.describe())
+
+
+def case_idle_busy_stream(client):
+    """idle=SECONDS. A handler running for 2.5 idle timeouts keeps its
+    connection: the complete response comes, without GOAWAY; the idle timeout
+    then counts from the end of the stream: GOAWAY(NO_ERROR, last_stream_id 1),
+    then close."""
+    idle = float(option(client, 'idle'))
+    client.handshake()
+    ms = int(idle * 2500)
+    client.get(1, '/slow?ms=%d' % ms)
+    stream = client.stream(1)
+    client.wait_for(lambda: stream.ended or stream.reset is not None or client.goaway is not None, ms / 1000.0 + 5)
+    expect(client.goaway is None and not client.eof,
+           'the connection went away while a %d ms handler ran: %s' % (ms, client.describe()))
+    expect(stream.status() == 200 and stream.data == b'slow' and stream.ended and stream.reset is None,
+           'the running stream: %s; %s' % (describe_stream(stream), client.describe()))
+    expect(client.wait_for(lambda: client.goaway is not None, idle + 3),
+           'no GOAWAY %.1f s after the last stream ended: %s' % (idle + 3, client.describe()))
+    at = client.goaways[0][0] - stream.ended_at
+    print('GOAWAY %.3f s after the stream ended' % at)
+    expect(client.goaway.error_code == NO_ERROR and client.goaway.last_stream_id == 1,
+           'expected GOAWAY(NO_ERROR, last_stream_id 1): %s' % client.describe())
+    expect(idle * 0.8 <= at <= idle + 2, 'GOAWAY %.3f s after the stream ended, idle timeout %ss' % (at, idle))
+    client.wait_for(lambda: False, 3)
+    expect(client.eof, 'connection still open 3 s after the idle GOAWAY: %s' % client.describe())
+
+
+def case_keepalive_acked(client):
+    """interval=SECONDS (keepalive PING interval). A client that sends nothing
+    but PING ACKs gets a PING one interval after its last input, again and
+    again, and keeps its connection."""
+    interval = float(option(client, 'interval'))
+    client.handshake()
+    client.drain(interval * 3.5)
+    times = [t - client.started for t in client.pings_received]
+    print('PINGs at %s s' % ', '.join('%.3f' % t for t in times))
+    expect(len(times) >= 2, '%d PINGs in %.1f s with a %ss interval: %s'
+           % (len(times), interval * 3.5, interval, client.describe()))
+    expect(interval * 0.9 <= times[0] <= interval + 1, 'first PING after %.3f s, interval %ss' % (times[0], interval))
+    expect(not client.eof and client.goaway is None, 'connection went away though PINGs were acknowledged: %s'
+           % client.describe())
+    client.expect_hello(1)
+
+
+def case_keepalive_unacked(client):
+    """interval=SECONDS, timeout=SECONDS. A peer that is silent and never
+    acknowledges PINGs: the server sends a PING after the interval and closes
+    the connection when the timeout has passed without the ACK."""
+    interval = float(option(client, 'interval'))
+    timeout = float(option(client, 'timeout'))
+    client.auto_ack_ping = False
+    client.handshake()
+    expect(client.wait_for(lambda: client.pings_received, interval + 2),
+           'no PING within %.1f s: %s' % (interval + 2, client.describe()))
+    ping_at = client.pings_received[0] - client.started
+    client.wait_for(lambda: False, timeout + 3)
+    expect(client.eof, 'connection still open %.1f s after an unanswered PING: %s' % (timeout + 3, client.describe()))
+    closed_after = client.eof_at - client.pings_received[0]
+    print('PING after %.3f s, connection closed %.3f s later: %s' % (ping_at, closed_after, client.describe()))
+    expect(interval * 0.9 <= ping_at <= interval + 1, 'PING after %.3f s, interval %ss' % (ping_at, interval))
+    expect(timeout * 0.9 <= closed_after <= timeout + 1.5,
+           'closed %.3f s after the unanswered PING, timeout %ss' % (closed_after, timeout))
+
+
+def expect_shutdown_notice(client):
+    """Waits for the first GOAWAY of a graceful stop, and the PING that goes
+    with it; returns the GOAWAY's arrival time."""
+    expect(client.wait_for(lambda: client.goaways, 10), 'no GOAWAY: %s' % client.describe())
+    first_at, first = client.goaways[0]
+    expect(first.error_code == NO_ERROR and first.last_stream_id == MAX_STREAM_ID,
+           'first GOAWAY is not the shutdown notice GOAWAY(NO_ERROR, last_stream_id 2^31-1): %s' % client.describe())
+    expect(client.wait_for(lambda: client.pings_received, 1), 'no PING with the shutdown notice: %s'
+           % client.describe())
+    expect(abs(client.pings_received[0] - first_at) < 0.5, 'PING %.3f s after the notice'
+           % (client.pings_received[0] - first_at))
+    return first_at
+
+
+def check_ping_follows_notice(client):
+    """When the PING's ACK brings the final GOAWAY, the PING must follow the
+    notice on the wire: the ACK is to prove that the client has seen the
+    notice, one round trip having passed for the streams it was opening
+    (RFC 9113 §6.8). The ACK of a PING sent before the notice can leave
+    before the client reads the notice."""
+    notice = next(i for i, entry in enumerate(client.log) if entry.startswith('GoAwayFrame'))
+    ping = next(i for i, entry in enumerate(client.log) if entry.startswith('PingFrame') and 'ACK' not in entry)
+    check(client, notice < ping, 'the PING went out before the shutdown notice GOAWAY, so its ACK does not show '
+          'that the client saw the notice: %s' % '; '.join(client.log[min(notice, ping):max(notice, ping) + 1]))
+
+
+def check_final_phase(client, slow_stream, refused_id, served_id=None):
+    """After the final GOAWAY: the stream in flight completes, served_id (if
+    any) was served, and the server closes the connection. The stream
+    refused_id, opened after the final GOAWAY, gets RST_STREAM(REFUSED_STREAM)
+    or nothing at all: nghttp2 ignores HEADERS that open a stream once its
+    GOAWAY went out (nghttp2_submit_goaway), as RFC 9113 §6.8 allows; the
+    client knows from last_stream_id that it may retry that request."""
+    wait_for_stream(client, 1, 8)
+    client.wait_for(lambda: False, 5)
+    expect(slow_stream.status() == 200 and slow_stream.data == b'slow' and slow_stream.ended
+           and slow_stream.reset is None,
+           'the stream in flight did not complete: %s; %s' % (describe_stream(slow_stream), client.describe()))
+    if served_id is not None:
+        served = client.stream(served_id)
+        expect(served.status() == 200 and served.data == HELLO and served.ended and served.reset is None,
+               'stream %d, opened between the two GOAWAYs, was not served: %s; %s'
+               % (served_id, describe_stream(served), client.describe()))
+    expect(client.eof, 'connection still open 5 s after its last stream: %s' % client.describe())
+    refused = client.stream(refused_id)
+    expect(refused_id > client.goaways[-1][1].last_stream_id, 'the final GOAWAY covers stream %d' % refused_id)
+    if not refused.frames:
+        print('stream %d, opened after the final GOAWAY, was ignored (no RST_STREAM(REFUSED_STREAM))' % refused_id)
+    else:
+        expect(refused.frames == ['RstStreamFrame'] and refused.reset == REFUSED_STREAM,
+               'stream %d, opened after the final GOAWAY: %s, expected RST_STREAM(REFUSED_STREAM) or nothing: %s'
+               % (refused_id, describe_stream(refused), client.describe()))
+        print('stream %d, opened after the final GOAWAY, got RST_STREAM(REFUSED_STREAM)' % refused_id)
+
+
+def case_stop_two_step(client):
+    """Run by ShutdownTest, which calls HTTP2Server::stop() while /slow?ms=2000
+    runs on stream 1. RFC 9113 §6.8: GOAWAY(NO_ERROR, last_stream_id 2^31-1)
+    and a PING; our PING ACK brings the final GOAWAY(NO_ERROR, last_stream_id
+    1) at once (not after the 1 s fallback). Stream 3, opened after it, is
+    refused or ignored (see check_final_phase); stream 1 completes; then the
+    server closes."""
+    client.handshake()
+    client.get(1, '/slow?ms=2000')
+    slow = client.stream(1)
+    first_at = expect_shutdown_notice(client)
+    check_ping_follows_notice(client)
+    expect(client.wait_for(lambda: len(client.goaways) >= 2, 3), 'no final GOAWAY: %s' % client.describe())
+    final_at, final = client.goaways[1]
+    print('final GOAWAY %.3f s after the notice' % (final_at - first_at))
+    expect(final.error_code == NO_ERROR and final.last_stream_id == 1,
+           'expected the final GOAWAY(NO_ERROR, last_stream_id 1): %s' % client.describe())
+    expect(final_at - first_at < 0.5, 'final GOAWAY %.3f s after the notice although the PING was acknowledged'
+           % (final_at - first_at))
+    expect(not slow.ended, 'stream 1 ended before the final GOAWAY: %s' % client.describe())
+    client.get(3, '/')
+    check_final_phase(client, slow, 3)
+
+
+def case_stop_two_step_unacked(client):
+    """Run by ShutdownTest, which calls HTTP2Server::stop() while /slow?ms=2500
+    runs on stream 1; this client never acknowledges PINGs. Stream 3, opened
+    right after the shutdown notice, is served; the final GOAWAY comes about
+    1 s after the notice with last_stream_id 3; stream 5, opened after it, is
+    refused or ignored (see check_final_phase); stream 1 completes; then the
+    server closes."""
+    client.auto_ack_ping = False
+    client.handshake()
+    client.get(1, '/slow?ms=2500')
+    slow = client.stream(1)
+    first_at = expect_shutdown_notice(client)
+    client.get(3, '/')
+    expect(client.wait_for(lambda: len(client.goaways) >= 2, 3), 'no final GOAWAY: %s' % client.describe())
+    final_at, final = client.goaways[1]
+    print('final GOAWAY %.3f s after the notice' % (final_at - first_at))
+    expect(final.error_code == NO_ERROR and final.last_stream_id == 3,
+           'expected the final GOAWAY(NO_ERROR, last_stream_id 3): %s' % client.describe())
+    expect(0.8 <= final_at - first_at <= 1.6, 'final GOAWAY %.3f s after the notice, expected 1 s'
+           % (final_at - first_at))
+    expect(not slow.ended, 'stream 1 ended before the final GOAWAY: %s' % client.describe())
+    client.get(5, '/')
+    check_final_phase(client, slow, 5, served_id=3)
+
+
+def case_auth_unfinished_upload(client):
+    """POST /auth announcing 4 MiB, of which 16 KiB are sent: the handler answers
+    401 without reading. After the complete response (END_STREAM) the server
+    stops the upload with RST_STREAM(NO_ERROR) (RFC 9113 §8.1); the connection
+    goes on."""
+    client.handshake()
+    client.send_headers(1, client.request_headers('/auth', 'POST', [('content-length', str(4 << 20))]),
+                        end_stream=False)
+    client.send_data(1, b'x' * 16384)
+    stream = client.stream(1)
+    expect(client.wait_for(lambda: stream.reset is not None or client.goaway is not None, 5),
+           'no RST_STREAM although the response is complete and the upload is not: %s' % client.describe())
+    expect(stream.status() == 401 and stream.ended, 'expected a complete 401: %s; %s'
+           % (describe_stream(stream), client.describe()))
+    expect(stream.reset == NO_ERROR, 'RST_STREAM(%s), expected NO_ERROR: %s' % (error_name(stream.reset),
+                                                                              client.describe()))
+    ends = [i for i, (name, flags) in enumerate(stream.flags) if 'END_STREAM' in flags]
+    expect(ends and ends[0] < stream.frames.index('RstStreamFrame'),
+           'RST_STREAM before the response ended: %s' % client.describe())
+    client.expect_hello(3)
+
+
+def case_trailers(client):
+    """gRPC style, through python3-h2's state machine, which validates the
+    server's frames as a real client does: POST /trailers with a body and an
+    x-checksum trailer (its SHA-256). The handler sees the trailer (it lists it
+    in the body and answers grpc-status 0 only if it matches); the response
+    ends with a trailing HEADERS frame with END_STREAM carrying exactly
+    grpc-status: 0 and grpc-message: ok, after the DATA (none with END_STREAM)."""
+    import h2.config
+    import h2.connection
+    import h2.events
+    conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True, header_encoding='utf-8'))
+    conn.initiate_connection()
+    body = bytes((i * 31 + 7) % 256 for i in range(50000))  # within the 65535-byte initial windows
+    checksum = hashlib.sha256(body).hexdigest()
+    conn.send_headers(1, client.request_headers('/trailers', 'POST', [('content-type', 'application/grpc'),
+                                                                     ('te', 'trailers')]))
+    for offset in range(0, len(body), 16384):
+        conn.send_data(1, body[offset:offset + 16384])
+    conn.send_headers(1, [('x-checksum', checksum)], end_stream=True)
+    client.send(conn.data_to_send())
+
+    order, headers, data, trailers = [], None, b'', None
+    data_ended = trailers_ended = ended = False
+    deadline = time.monotonic() + 10
+    while not ended and time.monotonic() < deadline:
+        client.sock.settimeout(max(0.01, deadline - time.monotonic()))
+        try:
+            chunk = client.sock.recv(65536)
+        except socket.timeout:
+            break
+        expect(chunk, 'connection closed; events so far: %s' % order)
+        for event in conn.receive_data(chunk):
+            if isinstance(event, h2.events.ResponseReceived):
+                headers = dict(event.headers)
+            elif isinstance(event, h2.events.DataReceived):
+                data += event.data
+                data_ended = data_ended or event.stream_ended is not None
+                conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+            elif isinstance(event, h2.events.TrailersReceived):
+                trailers = list(event.headers)
+                trailers_ended = event.stream_ended is not None
+            elif isinstance(event, h2.events.StreamEnded):
+                ended = True
+            elif isinstance(event, (h2.events.StreamReset, h2.events.ConnectionTerminated)):
+                raise Fail('%s: %s' % (type(event).__name__, event))
+            else:
+                continue
+            order.append(type(event).__name__)
+        client.send(conn.data_to_send())
+    print('events: %s' % ' '.join(order))
+    expect(ended, 'the stream did not end; events: %s' % order)
+    expect(headers is not None and headers.get(':status') == '200', 'response headers %r' % headers)
+    expected_body = ('bytes=%d\nsha256=%s\ntrailer:x-checksum=%s\n' % (len(body), checksum, checksum)).encode()
+    expect(data == expected_body, 'body %r, expected %r (the handler must see the x-checksum trailer)'
+           % (data, expected_body))
+    expect(trailers == [('grpc-status', '0'), ('grpc-message', 'ok')],
+           'response trailers %r, expected grpc-status: 0, grpc-message: ok' % trailers)
+    expect(trailers_ended and not data_ended and order[-2:] == ['TrailersReceived', 'StreamEnded'],
+           'the trailers must come last, in a HEADERS frame with END_STREAM; events: %s' % order)
+
+
+def case_window_exhausted(client):
+    """A client that sends no WINDOW_UPDATE, with the default 65535-byte
+    windows, asks for 1 MiB: the server sends exactly 65535 bytes of DATA and
+    waits (RFC 9113 §6.9). Once the client opens its windows the rest comes,
+    the body intact."""
+    total = 1 << 20
+    client.auto_window_update = False
+    client.handshake()
+    client.get(1, '/stream?bytes=%d' % total)
+    stream = client.stream(1)
+    client.drain(1.5)
+    expect(stream.status() == 200, 'no 200 response headers: %s' % client.describe())
+    expect(len(stream.data) == 65535 and not stream.ended and stream.reset is None,
+           'with closed windows the server sent %d bytes (%s), expected exactly 65535 and a stream left open'
+           % (len(stream.data), describe_stream(stream)))
+    client.auto_window_update = True
+    client.send_window_update(0, 65535)
+    client.send_window_update(1, 65535)
+    wait_for_stream(client, 1, 10)
+    expect(stream.ended and stream.reset is None and len(stream.data) == total and stream.data == stream_pattern(total),
+           'after opening the windows: %s' % describe_stream(stream))
+
+
+def case_window_settings_change(client):
+    """SETTINGS_INITIAL_WINDOW_SIZE changes apply to open streams (RFC 9113
+    §6.9.2). The client starts with a stream window of 0 (and a 16 MiB
+    connection window) and asks for 200000 bytes: the headers come, no DATA.
+    Raising the setting to 100000 lets exactly 100000 bytes come; raising it
+    to 300000 lets the other 100000 come, and the stream ends."""
+    total = 200000
+    client.auto_window_update = False
+    client.preface({SETTINGS_INITIAL_WINDOW_SIZE: 0})
+    client.send_window_update(0, 16 * 1024 * 1024)
+    expect(client.wait_for(lambda: client.server_settings is not None and client.settings_acked, 5),
+           'no SETTINGS exchange: %s' % client.describe())
+    client.get(1, '/stream?bytes=%d' % total)
+    stream = client.stream(1)
+    client.wait_for(lambda: stream.header_blocks, 5)
+    client.drain(1)
+    expect(stream.status() == 200 and stream.data == b'',
+           'with a stream window of 0: %s, expected the headers and no DATA' % describe_stream(stream))
+    client.send_frame(SettingsFrame(0, settings={SETTINGS_INITIAL_WINDOW_SIZE: 100000}))
+    client.wait_for(lambda: len(stream.data) >= 100000 or stream.ended, 5)
+    client.drain(0.5)
+    expect(len(stream.data) == 100000 and not stream.ended,
+           'after raising the window to 100000: %s, expected exactly 100000 bytes' % describe_stream(stream))
+    client.send_frame(SettingsFrame(0, settings={SETTINGS_INITIAL_WINDOW_SIZE: 300000}))
+    wait_for_stream(client, 1, 5)
+    expect(stream.ended and stream.reset is None and stream.data == stream_pattern(total),
+           'after raising the window to 300000: %s' % describe_stream(stream))
+
+
+def case_upload_backpressure(client):
+    """delay=MS. POST /sink?delayMsPerMiB=MS with 4 MiB, sent as fast as the
+    server's windows allow: the handler reads 1 MiB per MS milliseconds, and the
+    server credits the windows only as it reads (manual flow control), so the
+    stream window it grants never runs more than a little (its read and credit
+    batches) ahead of the handler, the upload takes about (4 MiB - initial
+    window) / rate, and the handler counts every byte."""
+    delay = int(option(client, 'delay'))
+    rate = (1 << 20) * 1000.0 / delay
+    total = 4 << 20
+    client.handshake()
+    window = client.server_settings.get(SETTINGS_INITIAL_WINDOW_SIZE, 65535)
+    client.send_headers(1, client.request_headers('/sink?delayMsPerMiB=%d' % delay, 'POST'), end_stream=False)
+    start = time.monotonic()
+    client.send_body(1, total)
+    sent_in = time.monotonic() - start
+    stream = wait_for_stream(client, 1, 10)
+    ahead = max([increment - rate * (at - start) for at, increment in stream.window_log] or [0])
+    print('4 MiB sent in %.3f s; stream window %d; credit at most %d bytes ahead of the handler\'s reading'
+          % (sent_in, window, ahead))
+    expect(stream.status() == 200 and stream.data == str(total).encode() and stream.reset is None,
+           'the handler did not count every byte: %s' % describe_stream(stream))
+    expect(window == 1 << 20, 'stream window %d, expected the 1 MiB default' % window)
+    expect(ahead <= 256 * 1024, 'the server credited %d bytes more than the handler had read: it buffers the '
+           'upload instead of holding the client back; %s' % (ahead, stream.window_log))
+    minimum = 0.7 * (total - window) / rate
+    expect(sent_in >= minimum, 'upload done in %.3f s, the slow handler should have held it back for %.3f s'
+           % (sent_in, minimum))
+
+
 CASES = {
     'bad_preface': case_bad_preface,
     'http1_after_alpn_h2': case_http1_after_alpn_h2,
@@ -641,17 +1168,34 @@ CASES = {
     'unread_upload': case_unread_upload,
     'graceful_stop': case_graceful_stop,
     'abort_stop': case_abort_stop,
+    'body_limit_declared': case_body_limit_declared,
+    'body_limit_streamed': case_body_limit_streamed,
+    'read_timeout': case_read_timeout,
+    'idle_timeout': case_idle_timeout,
+    'idle_busy_stream': case_idle_busy_stream,
+    'keepalive_acked': case_keepalive_acked,
+    'keepalive_unacked': case_keepalive_unacked,
+    'stop_two_step': case_stop_two_step,
+    'stop_two_step_unacked': case_stop_two_step_unacked,
+    'auth_unfinished_upload': case_auth_unfinished_upload,
+    'trailers': case_trailers,
+    'window_exhausted': case_window_exhausted,
+    'window_settings_change': case_window_settings_change,
+    'upload_backpressure': case_upload_backpressure,
 }
 
 
 def main(argv):
     if len(argv) < 3 or argv[1] not in CASES:
-        print('usage: h2frames.py CASE PORT [--tls]; cases: %s' % ', '.join(sorted(CASES)))
+        print('usage: h2frames.py CASE PORT [--tls] [NAME=VALUE...]; cases: %s' % ', '.join(sorted(CASES)))
         return 2
     client = None
     try:
         client = Client(int(argv[2]), '--tls' in argv[3:])
+        client.options = dict(argument.split('=', 1) for argument in argv[3:] if '=' in argument)
         CASES[argv[1]](client)
+        if client.failures:
+            raise Fail(' | '.join(client.failures))
     except Fail as failure:
         print('FAIL %s: %s' % (argv[1], failure))
         return 1
