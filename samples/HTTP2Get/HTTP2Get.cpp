@@ -35,6 +35,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -49,6 +50,7 @@ struct Options
 	std::string url;
 	std::string method;
 	std::string data;
+	std::string dataFile;
 	bool hasData = false;
 	std::vector<std::pair<std::string, std::string>> headers;
 	std::string output;
@@ -87,10 +89,7 @@ Options parse(int argc, char** argv)
 			const std::string data = value(i);
 			options.hasData = true;
 			if (!data.empty() && data[0] == '@')
-			{
-				Poco::FileInputStream in(data.substr(1));
-				Poco::StreamCopier::copyToString(in, options.data);
-			}
+				options.dataFile = data.substr(1); // streamed for one request, read whole for -n
 			else
 				options.data = data;
 		}
@@ -136,6 +135,11 @@ Options parse(int argc, char** argv)
 		throw Poco::InvalidArgumentException("no URL");
 	if (options.method.empty())
 		options.method = options.hasData ? "POST" : "GET";
+	if (!options.dataFile.empty() && options.total > 0)
+	{
+		Poco::FileInputStream in(options.dataFile);
+		Poco::StreamCopier::copyToString(in, options.data);
+	}
 	return options;
 }
 
@@ -165,7 +169,11 @@ int runOnce(PocoH2::HTTP2Client& client, const Options& options, const Poco::URI
 {
 	Poco::Net::HTTPRequest request = makeRequest(options, uri);
 	Poco::Net::HTTPResponse response;
-	std::istringstream body(options.data);
+	std::istringstream text(options.data);
+	std::unique_ptr<Poco::FileInputStream> pFile;
+	if (!options.dataFile.empty())
+		pFile = std::make_unique<Poco::FileInputStream>(options.dataFile);
+	std::istream& body = pFile ? static_cast<std::istream&>(*pFile) : text;
 	std::ofstream file;
 	if (!options.output.empty())
 	{
