@@ -29,6 +29,10 @@ void CodecListener::onLocalStreamEnd(std::int32_t)
 {
 }
 
+void CodecListener::onGoAwaySent(std::int32_t)
+{
+}
+
 namespace {
 
 std::vector<nghttp2_nv> toNameValues(const HeaderBlock& headers)
@@ -77,6 +81,18 @@ struct Http2Codec::Callbacks
 		{
 			return NGHTTP2_ERR_CALLBACK_FAILURE;
 		}
+	}
+
+	static int onBeginFrame(nghttp2_session* session, const nghttp2_frame_hd* hd, void* userData)
+	{
+		Http2Codec& self = codec(userData);
+		// nghttp2 silently ignores streams opened after our GOAWAY; RFC 9113
+		// §6.8 lets us say so: REFUSED_STREAM tells the peer it may retry.
+		if (self._role == Role::Server && hd->type == NGHTTP2_HEADERS && self._goAwayLastStreamSent >= 0
+			&& hd->stream_id > self._goAwayLastStreamSent && (hd->stream_id & 1)
+			&& nghttp2_session_find_stream(session, hd->stream_id) == nullptr)
+			nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, hd->stream_id, NGHTTP2_REFUSED_STREAM);
+		return 0;
 	}
 
 	static int onHeader(nghttp2_session*, const nghttp2_frame* frame, const std::uint8_t* name, std::size_t nameLength,
@@ -190,7 +206,18 @@ struct Http2Codec::Callbacks
 	{
 		Http2Codec& self = codec(userData);
 		if (frame->hd.type == NGHTTP2_GOAWAY)
+		{
 			self._goAwayCodeSent = frame->goaway.error_code;
+			self._goAwayLastStreamSent = frame->goaway.last_stream_id;
+			try
+			{
+				self._listener.onGoAwaySent(frame->goaway.last_stream_id);
+			}
+			catch (...)
+			{
+				return NGHTTP2_ERR_CALLBACK_FAILURE;
+			}
+		}
 		else if ((frame->hd.type == NGHTTP2_DATA || frame->hd.type == NGHTTP2_HEADERS)
 			&& (frame->hd.flags & NGHTTP2_FLAG_END_STREAM))
 		{
@@ -256,6 +283,7 @@ Http2Codec::Http2Codec(Role role, CodecListener& listener, const CodecSettings& 
 		pCallbacks, &nghttp2_session_callbacks_del);
 	nghttp2_session_callbacks_set_on_begin_headers_callback(pCallbacks, &Callbacks::onBeginHeaders);
 	nghttp2_session_callbacks_set_on_header_callback(pCallbacks, &Callbacks::onHeader);
+	nghttp2_session_callbacks_set_on_begin_frame_callback(pCallbacks, &Callbacks::onBeginFrame);
 	nghttp2_session_callbacks_set_on_frame_recv_callback(pCallbacks, &Callbacks::onFrameRecv);
 	nghttp2_session_callbacks_set_on_data_chunk_recv_callback(pCallbacks, &Callbacks::onDataChunk);
 	nghttp2_session_callbacks_set_on_stream_close_callback(pCallbacks, &Callbacks::onStreamClose);
@@ -349,7 +377,7 @@ bool Http2Codec::wantsWrite() const
 	return nghttp2_session_want_write(_pSession) != 0;
 }
 
-bool Http2Codec::submitHeaders(std::int32_t streamId, const HeaderBlock& headers, BodySource* body, bool response)
+std::int32_t Http2Codec::submitHeaders(std::int32_t streamId, const HeaderBlock& headers, BodySource* body, bool response)
 {
 	const auto nva = toNameValues(headers);
 	nghttp2_data_provider provider;
@@ -362,7 +390,7 @@ bool Http2Codec::submitHeaders(std::int32_t streamId, const HeaderBlock& headers
 		rc = nghttp2_submit_request(_pSession, nullptr, nva.data(), nva.size(), body ? &provider : nullptr, nullptr);
 	if (rc < 0)
 		_lastError = nghttp2_strerror(rc);
-	return response ? rc == 0 : rc;
+	return rc;
 }
 
 std::int32_t Http2Codec::submitRequest(const HeaderBlock& headers, BodySource* body)
@@ -372,7 +400,7 @@ std::int32_t Http2Codec::submitRequest(const HeaderBlock& headers, BodySource* b
 
 bool Http2Codec::submitResponse(std::int32_t streamId, const HeaderBlock& headers, BodySource* body)
 {
-	return submitHeaders(streamId, headers, body, true);
+	return submitHeaders(streamId, headers, body, true) == 0;
 }
 
 bool Http2Codec::submitInformational(std::int32_t streamId, const HeaderBlock& headers)

@@ -101,6 +101,9 @@ public:
 	virtual void onPingAck();
 		/// The peer acknowledged a PING we sent. Default: nothing.
 
+	virtual void onGoAwaySent(std::int32_t lastStreamId);
+		/// A GOAWAY with lastStreamId left. Default: nothing.
+
 	virtual void onLocalStreamEnd(std::int32_t streamId);
 		/// A frame with END_STREAM left for streamId: our side of the
 		/// stream is complete on the wire. Default: nothing.
@@ -204,7 +207,8 @@ private:
 	struct Callbacks;
 	friend struct Callbacks;
 
-	bool submitHeaders(std::int32_t streamId, const HeaderBlock& headers, BodySource* body, bool response);
+	std::int32_t submitHeaders(std::int32_t streamId, const HeaderBlock& headers, BodySource* body, bool response);
+		///< nghttp2's result: 0 or the new stream id on success, negative on failure
 
 	Role _role;
 	CodecListener& _listener;
@@ -213,6 +217,7 @@ private:
 	std::unordered_map<std::int32_t, PendingHeaders> _pending;
 	std::string _lastError;
 	std::uint32_t _goAwayCodeSent = 0;
+	std::int32_t _goAwayLastStreamSent = -1; ///< last-stream-id of our last GOAWAY, -1 before any
 };
 
 const char* http2ErrorCodeName(std::uint32_t errorCode);

@@ -1,7 +1,10 @@
 #include "server/ServerConnection.h"
 #include "server/ServerEngine.h"
 #include "transport/TlsStreamSocketImpl.h"
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
 #include <Poco/Net/StreamSocketImpl.h>
+#include <Poco/Timestamp.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
@@ -21,10 +24,6 @@ constexpr char CLIENT_PREFACE[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 // codec has follows in further writes of the same turn.
 constexpr std::size_t OUTPUT_BATCH = 1024 * 1024;
 
-// Output buffers larger than this are released once empty, so that idle
-// connections stay small.
-constexpr std::size_t IDLE_BUFFER_LIMIT = 64 * 1024;
-
 Poco::Net::SocketAddress socketAddress(int fd, bool peer)
 {
 	sockaddr_storage storage{};
@@ -36,11 +35,14 @@ Poco::Net::SocketAddress socketAddress(int fd, bool peer)
 	return Poco::Net::SocketAddress(pAddress, length);
 }
 
-Codec::HeaderBlock statusOnly(int status)
+Codec::HeaderBlock statusOnly(int status, const std::string& server)
 {
 	Codec::HeaderBlock headers;
 	headers.add(":status", std::to_string(status));
 	headers.add("content-length", "0");
+	headers.add("date", Poco::DateTimeFormatter::format(Poco::Timestamp(), Poco::DateTimeFormat::HTTP_FORMAT));
+	if (!server.empty())
+		headers.add("server", server);
 	return headers;
 }
 
@@ -314,8 +316,8 @@ void ServerConnection::flush()
 			return closeNow("session finished");
 		return closeNow(std::string("sent GOAWAY ") + Codec::http2ErrorCodeName(code) + ": " + _pCodec->lastError(), true);
 	}
-	// Idle connections keep no output buffer; busy ones keep a moderate one.
-	if (!pending && (_out.capacity() > IDLE_BUFFER_LIMIT || _streams.empty()))
+	// Idle connections keep no output buffer.
+	if (!pending && _streams.empty())
 		std::string().swap(_out);
 	std::uint32_t events = _pCodec->wantsRead() ? std::uint32_t(EPOLLIN) : 0u;
 	if (pending || _pChannel->needsWritableToRead())
@@ -352,8 +354,7 @@ void ServerConnection::shutdown()
 	// round trip later (a PING's acknowledgement, or a second at most), the
 	// GOAWAY with the last stream id we process.
 	_shuttingDown = true;
-	_pCodec->shutdownNotice();
-	_pCodec->submitPing();
+	_pCodec->shutdownNotice(); // its PING follows once it is on the wire (onGoAwaySent)
 	std::weak_ptr<ServerConnection> weak = shared_from_this();
 	_loop.runAfter(std::chrono::seconds(1),
 		[weak]
@@ -373,10 +374,21 @@ void ServerConnection::sendFinalGoAway()
 	scheduleFlush();
 }
 
+void ServerConnection::onGoAwaySent(std::int32_t)
+{
+	// nghttp2 sends PINGs ahead of GOAWAYs: submitting the round-trip PING
+	// only now makes its acknowledgement prove the notice arrived.
+	if (_shuttingDown && !_shutdownPingSent && !_finalGoAwaySent)
+	{
+		_shutdownPingSent = true;
+		_pCodec->submitPing();
+	}
+}
+
 void ServerConnection::onPingAck()
 {
 	_pingOutstanding = false;
-	if (_shuttingDown)
+	if (_shutdownPingSent)
 		sendFinalGoAway();
 }
 
@@ -476,9 +488,10 @@ bool ServerConnection::onStreamBegin(std::int32_t streamId)
 
 void ServerConnection::respondLocally(std::int32_t streamId, int status)
 {
-	_pCodec->submitResponse(streamId, statusOnly(status), nullptr);
+	_pCodec->submitResponse(streamId, statusOnly(status, _engine.config().serverHeader), nullptr);
 	if (ServerStream* pStream = findStream(streamId))
 	{
+		pStream->responseStarted = true;
 		pStream->handlerFinished = true;
 		credit(streamId, pStream->discardUnread());
 	}
@@ -488,7 +501,7 @@ void ServerConnection::finishEarlyIfDone(ServerStream& stream)
 {
 	// RFC 9113 §8.1: after a complete response the server may stop an upload
 	// it will not read with RST_STREAM(NO_ERROR).
-	if (stream.localEnded && stream.handlerFinished && !stream.requestEnded())
+	if (stream.localEnded && (stream.handlerFinished || stream.abandoned) && !stream.requestEnded())
 		_pCodec->resetStream(stream.id(), NGHTTP2_NO_ERROR);
 }
 
@@ -603,8 +616,9 @@ void ServerConnection::onStreamClose(std::int32_t streamId, std::uint32_t errorC
 void ServerConnection::submitResponse(std::int32_t id, Codec::HeaderBlock& headers, bool withBody)
 {
 	ServerStream* pStream = findStream(id);
-	if (!pStream || _state != State::HTTP2)
+	if (!pStream || _state != State::HTTP2 || pStream->abandoned)
 		return;
+	pStream->responseStarted = true;
 	if (!_pCodec->submitResponse(id, headers, withBody ? pStream : nullptr))
 	{
 		_engine.logger().error("cannot submit response on stream " + std::to_string(id) + ": " + _pCodec->lastError());
@@ -636,6 +650,26 @@ void ServerConnection::credit(std::int32_t id, std::size_t length)
 		return;
 	_pCodec->consume(id, length);
 	pStream->creditedBytes() += length;
+	scheduleFlush();
+}
+
+void ServerConnection::requestTimedOut(std::int32_t id)
+{
+	ServerStream* pStream = findStream(id);
+	if (!pStream || _state != State::HTTP2 || pStream->requestEnded())
+		return;
+	_engine.logger().information("request body on stream " + std::to_string(id) + " from " + describe()
+		+ " timed out");
+	pStream->abandoned = true;
+	if (pStream->responseStarted)
+		_pCodec->resetStream(id, NGHTTP2_CANCEL);
+	else
+	{
+		// 408 in the handler's place; its END_STREAM is followed by
+		// RST_STREAM(NO_ERROR) for the unfinished upload.
+		_pCodec->submitResponse(id, statusOnly(408, _engine.config().serverHeader), nullptr);
+		pStream->responseStarted = true;
+	}
 	scheduleFlush();
 }
 

@@ -53,6 +53,7 @@ public:
 	void resumeBody(std::int32_t id);
 	void credit(std::int32_t id, std::size_t length);
 	void handlerDone(std::int32_t id, std::size_t uncredited);
+	void requestTimedOut(std::int32_t id);
 
 	void onIoEvent(std::uint32_t events) override;
 	void flush() override;
@@ -75,6 +76,7 @@ private:
 	void onStreamClose(std::int32_t streamId, std::uint32_t errorCode) override;
 	void onPingAck() override;
 	void onLocalStreamEnd(std::int32_t streamId) override;
+	void onGoAwaySent(std::int32_t lastStreamId) override;
 
 	void continueHandshake();
 	void sniff();
@@ -104,6 +106,7 @@ private:
 	bool _flushQueued = false;
 	bool _shuttingDown = false;	///< the GOAWAY shutdown notice went out
 	bool _finalGoAwaySent = false; ///< no new stream is accepted
+	bool _shutdownPingSent = false;
 	bool _pingOutstanding = false;
 	Transport::EventLoop::Clock::time_point _lastInput;
 	Transport::EventLoop::Clock::time_point _idleSince;

@@ -68,6 +68,7 @@ struct EngineConfig
 	std::chrono::milliseconds pingTimeout{10000};
 	std::uint64_t maxRequestBodySize = 0; ///< 0: no limit
 	int maxConnections = 0;				  ///< 0: no limit
+	std::string serverHeader;			  ///< Server header of responses the engine makes itself
 	SSL_CTX* pTlsContext = nullptr; ///< TLS if set (owned by the caller's Poco Context)
 };
 

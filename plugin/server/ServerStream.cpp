@@ -13,6 +13,10 @@ namespace {
 // Credit the peer's windows in batches, not per read.
 constexpr std::size_t CREDIT_BATCH = 32 * 1024;
 
+// A pipe drops the bytes already taken from its front once they are this many
+// and at least half of it, so it never holds much more than its bound.
+constexpr std::size_t COMPACT_AFTER = 64 * 1024;
+
 } // namespace
 
 ServerStream::ServerStream(std::int32_t id, std::shared_ptr<const ConnectionInfo> pInfo, Transport::EventLoop& loop,
@@ -52,8 +56,15 @@ std::size_t ServerStream::readBody(char* buffer, std::size_t length)
 	{
 		std::unique_lock<std::mutex> lock(_mutex);
 		if (!_inReady.wait_for(lock, _readTimeout, [this] { return _inOffset < _in.size() || _inEnded || _closed; }))
+		{
+			// Handlers read through std::istream, which swallows exceptions:
+			// the connection answers 408 itself and ends the stream.
+			lock.unlock();
+			const std::int32_t id = _id;
+			postToConnection([id](ServerConnection& c) { c.requestTimedOut(id); });
 			throw Poco::TimeoutException("no request body bytes on stream " + std::to_string(_id) + " for "
 				+ std::to_string(_readTimeout.count()) + " ms");
+		}
 		if (_inOffset < _in.size())
 		{
 			n = std::min(length, _in.size() - _inOffset);
@@ -64,6 +75,12 @@ std::size_t ServerStream::readBody(char* buffer, std::size_t length)
 				_in.clear();
 				_inOffset = 0;
 				drained = true;
+			}
+			else if (_inOffset >= COMPACT_AFTER && _inOffset * 2 >= _in.size())
+			{
+				// A reader that never drains must not keep what it read.
+				_in.erase(0, _inOffset);
+				_inOffset = 0;
 			}
 		}
 		else if (!_inEnded)
@@ -242,6 +259,11 @@ long ServerStream::read(std::uint8_t* buffer, std::size_t length, bool& endOfBod
 		if (_outOffset == _out.size())
 		{
 			_out.clear();
+			_outOffset = 0;
+		}
+		else if (_outOffset >= COMPACT_AFTER && _outOffset * 2 >= _out.size())
+		{
+			_out.erase(0, _outOffset);
 			_outOffset = 0;
 		}
 		endOfBody = _outEnded && _out.empty();

@@ -114,6 +114,8 @@ public:
 	// Loop-side state of the exchange.
 	bool handlerFinished = false; ///< the handler returned, or the loop answered itself
 	bool localEnded = false;	  ///< our END_STREAM is on the wire
+	bool responseStarted = false; ///< response headers were submitted
+	bool abandoned = false;		  ///< the loop answered in the handler's place (read timeout)
 
 	long read(std::uint8_t* buffer, std::size_t length, bool& endOfBody) override;
 	bool takeTrailers(Codec::HeaderBlock& trailers) override;

@@ -369,3 +369,25 @@ TEST(CodecNames, ErrorCodeNames)
 	EXPECT_STREQ(http2ErrorCodeName(13), "HTTP_1_1_REQUIRED");
 	EXPECT_STREQ(http2ErrorCodeName(99), "UNKNOWN");
 }
+
+TEST_F(CodecPair, StreamsOpenedAfterGoAwayAreRefused)
+{
+	// nghttp2 would ignore them silently; REFUSED_STREAM tells the client it
+	// may retry elsewhere (RFC 9113 §6.8).
+	create();
+	client->submitRequest(request("GET", "/"), nullptr);
+	pump(*client, *server);
+	server->goAway(NGHTTP2_NO_ERROR);
+	std::string out;
+	server->produce(out); // the GOAWAY left, the client has not read it yet
+	const std::int32_t late = client->submitRequest(request("GET", "/late"), nullptr);
+	ASSERT_EQ(late, 3);
+	std::string fromClient;
+	client->produce(fromClient);
+	server->receive(reinterpret_cast<const std::uint8_t*>(fromClient.data()), fromClient.size());
+	client->receive(reinterpret_cast<const std::uint8_t*>(out.data()), out.size());
+	pump(*client, *server);
+	EXPECT_TRUE(serverEvents.streams[late].headers.empty());
+	EXPECT_TRUE(clientEvents.streams[late].closed);
+	EXPECT_EQ(clientEvents.streams[late].closeCode, static_cast<std::uint32_t>(NGHTTP2_REFUSED_STREAM));
+}
