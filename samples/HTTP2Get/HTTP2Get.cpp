@@ -13,6 +13,8 @@
 //     --h2c            HTTP/2 with prior knowledge for http:// URLs
 //     --parallel N     N requests in flight at once (with -n), asynchronous form
 //     --threads N      with -n: N threads sending blocking requests instead
+//     --http1.1        with -n and --threads: Poco's HTTPClientSession, one
+//                      keep-alive HTTP/1.1 session per thread (for comparison)
 //     -n TOTAL         send TOTAL requests and print a summary
 //     --max-connections N   connections the client may open (default 4)
 //     --timeout S      per-request timeout in seconds (default 60)
@@ -25,7 +27,10 @@
 #include "PocoH2/HTTP2Exception.h"
 #include <Poco/FileStream.h>
 #include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/NullStream.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
@@ -59,6 +64,7 @@ struct Options
 	bool h2c = false;
 	int parallel = 1;
 	int threads = 0;
+	bool http1 = false;
 	long total = 0;
 	int maxConnections = 4;
 	int timeoutSeconds = 60;
@@ -115,6 +121,8 @@ Options parse(int argc, char** argv)
 			options.parallel = std::max(1, std::stoi(value(i)));
 		else if (arg == "--threads")
 			options.threads = std::max(1, std::stoi(value(i)));
+		else if (arg == "--http1.1")
+			options.http1 = true;
 		else if (arg == "-n")
 			options.total = std::max(1L, std::stol(value(i)));
 		else if (arg == "--max-connections")
@@ -217,13 +225,36 @@ int runThreads(PocoH2::HTTP2Client& client, const Options& options, const Poco::
 		threads.emplace_back(
 			[&]
 			{
+				std::unique_ptr<Poco::Net::HTTPClientSession> pSession;
+				if (options.http1)
+				{
+					if (client.secure())
+						pSession = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(),
+							new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", "",
+								options.insecure ? Poco::Net::Context::VERIFY_NONE : Poco::Net::Context::VERIFY_RELAXED, 9,
+								true));
+					else
+						pSession = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
+					pSession->setKeepAlive(true);
+				}
 				while (next.fetch_add(1) < options.total)
 				{
 					try
 					{
 						Poco::Net::HTTPRequest request(prototype);
 						Poco::Net::HTTPResponse response;
-						client.sendRequest(request, response, options.data);
+						if (pSession)
+						{
+							request.setKeepAlive(true);
+							if (!options.data.empty())
+								request.setContentLength64(static_cast<Poco::Int64>(options.data.size()));
+							pSession->sendRequest(request) << options.data;
+							std::istream& in = pSession->receiveResponse(response);
+							Poco::NullOutputStream discard;
+							Poco::StreamCopier::copyStream(in, discard);
+						}
+						else
+							client.sendRequest(request, response, options.data);
 						if (response.getStatus() >= 400)
 							throw Poco::Exception("status " + std::to_string(response.getStatus()));
 					}
@@ -239,7 +270,8 @@ int runThreads(PocoH2::HTTP2Client& client, const Options& options, const Poco::
 	for (auto& thread : threads)
 		thread.join();
 	const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-	printSummary(options, failures.load(), seconds, contextSwitches() - switchesBefore, client.totalConnections());
+	printSummary(options, failures.load(), seconds, contextSwitches() - switchesBefore,
+		options.http1 ? options.threads : client.totalConnections());
 	if (!firstError.empty())
 		std::cerr << "first failure: " << firstError << "\n";
 	return failures == 0 ? 0 : 1;

@@ -19,6 +19,8 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/TemporaryFile.h>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <gtest/gtest.h>
 #include <set>
 #include <sstream>
@@ -182,22 +184,31 @@ TEST(RawServer, KilledServerFailsRequestsWithoutHanging)
 {
 	PocoH2Test::ChildServer server("/usr/bin/python3", {SCRIPT, "die", "8"}, true);
 	HTTP2Client client("127.0.0.1", server.port());
-	std::vector<std::future<HTTP2Client::Result>> futures;
+	// The callback form: errors arrive as Poco::Exception pointers (with
+	// futures they would travel as std::exception_ptr, which ThreadSanitizer
+	// cannot follow through the uninstrumented libstdc++; see docs/CLIENT.md).
+	std::mutex mutex;
+	std::condition_variable allDone;
+	std::vector<std::string> errors;
+	int successes = 0;
 	for (int i = 0; i < 8; ++i)
-		futures.push_back(client.sendRequestAsync(HTTPRequest(HTTPRequest::HTTP_GET, "/")));
-	for (auto& future : futures)
+		client.sendRequestAsync(HTTPRequest(HTTPRequest::HTTP_GET, "/"), "",
+			[&](HTTPResponse&, std::string&, const Poco::Exception* pError)
+			{
+				std::lock_guard<std::mutex> lock(mutex);
+				if (pError && dynamic_cast<const PocoH2::HTTP2ConnectionClosedException*>(pError))
+					errors.push_back(pError->displayText());
+				else
+					++successes;
+				allDone.notify_all();
+			});
 	{
-		try
-		{
-			future.get();
-			ADD_FAILURE() << "a request succeeded on a dead server";
-		}
-		catch (PocoH2::HTTP2ConnectionClosedException& exc)
-		{
-			EXPECT_NE(exc.displayText().find("127.0.0.1:" + std::to_string(server.port())), std::string::npos)
-				<< exc.displayText();
-		}
+		std::unique_lock<std::mutex> lock(mutex);
+		allDone.wait(lock, [&] { return errors.size() + successes == 8; });
 	}
+	EXPECT_EQ(successes, 0);
+	for (const auto& error : errors)
+		EXPECT_NE(error.find("127.0.0.1:" + std::to_string(server.port())), std::string::npos) << error;
 	// The next request finds nobody listening.
 	server.kill();
 	HTTPRequest request(HTTPRequest::HTTP_GET, "/");
