@@ -5,6 +5,8 @@
 #include "PocoH2/HTTP2Client.h"
 #include "PocoH2/HTTP2ClientSession.h"
 #include "PocoH2/HTTP2Exception.h"
+#include "PocoH2/HTTP2Server.h"
+#include "PocoH2/HTTP2ServerParams.h"
 #include <Poco/Net/HTTPCookie.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -167,6 +169,35 @@ TEST_F(HTTP2ClientTest, ThousandRequestsFromSixteenThreadsShareAtMostTwoConnecti
 	EXPECT_EQ(failed.load(), 0);
 	EXPECT_GE(client.totalConnections(), 1);
 	EXPECT_LE(client.totalConnections(), 2);
+}
+
+TEST_F(HTTP2ClientTest, NewConnectionOnlyWhenEveryOneIsBusy)
+{
+	// A server allowing 4 streams per connection, a client allowing 2
+	// connections: 20 slow requests at once use both connections, and the
+	// 12 beyond their 8 streams wait in the client for a free one.
+	PocoH2::HTTP2ServerParams::Ptr pParams = new PocoH2::HTTP2ServerParams;
+	pParams->setMaxConcurrentStreams(4);
+	pParams->setMaxThreads(16);
+	PocoH2::HTTP2Server server(new PocoH2Test::TestHandlerFactory, ServerSocket(SocketAddress("127.0.0.1", 0)),
+		HTTPServerParams::Ptr(pParams, true));
+	server.start();
+	HTTP2ClientParams params;
+	params.setMaxConnections(2);
+	HTTP2Client client("127.0.0.1", server.port(), params);
+	HTTPRequest hello(HTTPRequest::HTTP_GET, "/hello");
+	HTTPResponse response;
+	EXPECT_EQ(client.sendRequest(hello, response), "hello"); // the server's SETTINGS are known now
+	EXPECT_EQ(client.totalConnections(), 1);
+	std::vector<std::future<HTTP2Client::Result>> futures;
+	for (int i = 0; i < 20; ++i)
+		futures.push_back(client.sendRequestAsync(HTTPRequest(HTTPRequest::HTTP_GET, "/slow?ms=50")));
+	for (auto& future : futures)
+		EXPECT_EQ(future.get().body, "slow");
+	EXPECT_EQ(client.totalConnections(), 2);
+	EXPECT_EQ(server.totalConnections(), 2);
+	client.close();
+	server.stopAll(true);
 }
 
 TEST_F(HTTP2ClientTest, AsyncFuturesAndCallbacks)
