@@ -29,11 +29,20 @@ void WorkerPool::start()
 
 void WorkerPool::submit(Job job)
 {
+	bool wake = false;
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		_jobs.push_back(std::move(job));
+		// Workers that will look at the queue: awake and not in a job, or woken.
+		const int coming = _running - _busy + _wakeups;
+		if (coming <= 0 && _waiting > _wakeups)
+		{
+			++_wakeups;
+			wake = true;
+		}
 	}
-	_ready.notify_one();
+	if (wake)
+		_ready.notify_one();
 }
 
 void WorkerPool::join()
@@ -42,7 +51,7 @@ void WorkerPool::join()
 		std::lock_guard<std::mutex> lock(_mutex);
 		_stopping = true;
 	}
-	_ready.notify_all();
+	_ready.notify_all(); // the queue is run to its end by the workers awake
 	for (auto& thread : _threads)
 		thread.join();
 	_threads.clear();
@@ -50,27 +59,48 @@ void WorkerPool::join()
 
 void WorkerPool::work()
 {
+	std::unique_lock<std::mutex> lock(_mutex);
+	++_running;
 	for (;;)
 	{
-		Job job;
+		if (!_jobs.empty())
 		{
-			std::unique_lock<std::mutex> lock(_mutex);
-			_ready.wait(lock, [this] { return _stopping || !_jobs.empty(); });
-			if (_jobs.empty())
-				return;
-			job = std::move(_jobs.front());
+			Job job = std::move(_jobs.front());
 			_jobs.pop_front();
+			++_busy;
+			// Jobs left behind must not wait for this one (it may be slow):
+			// make sure another worker is on its way.
+			const bool wakeAnother = !_jobs.empty() && _running - _busy + _wakeups <= 0 && _waiting > _wakeups;
+			if (wakeAnother)
+				++_wakeups;
+			lock.unlock();
+			if (wakeAnother)
+				_ready.notify_one();
+			try
+			{
+				job();
+			}
+			catch (...)
+			{
+				// Jobs handle their own errors; this only keeps the thread alive.
+				Poco::Logger::get("PocoH2.Server").error("uncaught exception in a handler job");
+			}
+			job = nullptr; // release what the job holds before taking the lock
+			lock.lock();
+			--_busy;
+			continue;
 		}
-		try
-		{
-			job();
-		}
-		catch (...)
-		{
-			// Jobs handle their own errors; this only keeps the thread alive.
-			Poco::Logger::get("PocoH2.Server").error("uncaught exception in a handler job");
-		}
+		if (_stopping)
+			break;
+		--_running;
+		++_waiting;
+		_ready.wait(lock, [this] { return _wakeups > 0 || _stopping; });
+		--_waiting;
+		if (_wakeups > 0)
+			--_wakeups;
+		++_running;
 	}
+	--_running;
 }
 
 } // namespace Server

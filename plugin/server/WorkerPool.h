@@ -22,6 +22,12 @@ class WorkerPool
 	/// Threading: submit() from any thread; start()/join() from the owner.
 	/// The queue is not bounded here: the streams that feed it are (per
 	/// connection by SETTINGS_MAX_CONCURRENT_STREAMS).
+	///
+	/// Wake-ups: a sleeping worker is woken only when no awake worker will
+	/// come for a queued job: on submit, and by a worker that starts a job
+	/// while others remain queued. A job is never left behind a slow one, yet
+	/// a burst of short jobs wakes threads one at a time as they are needed
+	/// instead of one per job.
 {
 public:
 	using Job = std::function<void()>;
@@ -45,6 +51,10 @@ private:
 	std::condition_variable _ready;
 	std::deque<Job> _jobs;
 	bool _stopping = false;
+	int _running = 0; ///< workers not waiting for a job
+	int _busy = 0;	  ///< workers running a job
+	int _waiting = 0; ///< workers waiting for a job
+	int _wakeups = 0; ///< notifications not yet taken by a waiting worker
 	std::vector<std::thread> _threads;
 };
 
