@@ -7,6 +7,9 @@
 #include "PocoH2/HTTP2Exception.h"
 #include "PocoH2/HTTP2Server.h"
 #include "PocoH2/HTTP2ServerParams.h"
+#include "PocoH2/HTTP2StreamFactory.h"
+#include <Poco/URIStreamOpener.h>
+#include <memory>
 #include <Poco/Net/HTTPCookie.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -436,4 +439,35 @@ TEST_F(HTTP2ClientTest, CloseFailsRequestsInFlight)
 	EXPECT_EQ(client.sendRequest(hello, response), "hello"); // the slow one is on the wire now
 	client.close();
 	EXPECT_THROW(future.get(), PocoH2::HTTP2ConnectionClosedException);
+}
+
+TEST_F(HTTP2ClientTest, URIStreamOpenerOverHttp2)
+{
+	PocoH2::HTTP2StreamFactory::registerFactory(
+		PocoH2Test::clientContext(Context::VERIFY_RELAXED, pServers->certificatePath()), true);
+	std::string body;
+	{
+		std::unique_ptr<std::istream> pStream(Poco::URIStreamOpener::defaultOpener().open(
+			"https://127.0.0.1:" + std::to_string(pServers->tlsPort()) + "/big?n=100000"));
+		Poco::StreamCopier::copyToString(*pStream, body);
+	}
+	EXPECT_EQ(body, PocoH2Test::patternBody(100000, 1));
+	{
+		std::unique_ptr<std::istream> pStream(
+			Poco::URIStreamOpener::defaultOpener().open("http://127.0.0.1:" + std::to_string(pServers->port()) + "/hello"));
+		body.clear();
+		Poco::StreamCopier::copyToString(*pStream, body);
+	}
+	EXPECT_EQ(body, "hello");
+	try
+	{
+		Poco::URIStreamOpener::defaultOpener().open("http://127.0.0.1:" + std::to_string(pServers->port()) + "/missing");
+		FAIL();
+	}
+	catch (HTTPException& exc)
+	{
+		EXPECT_EQ(exc.code(), 404);
+	}
+	PocoH2::HTTP2StreamFactory::unregisterFactory();
+	EXPECT_FALSE(Poco::URIStreamOpener::defaultOpener().supportsScheme("https"));
 }
