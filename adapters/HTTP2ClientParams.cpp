@@ -9,7 +9,7 @@ HTTP2ClientParams::HTTP2ClientParams():
 	_keepAliveInterval(30, 0),
 	_priorKnowledge(true),
 	_verifyHostName(true),
-	_maxAttempts(3),
+	_maxAttempts(5),
 	_initialWindowSize(1u << 20),
 	_connectionWindowSize(16u << 20),
 	_streamBufferSize(256u * 1024)

@@ -71,7 +71,9 @@ public:
 
 	void setMaxAttempts(int attempts);
 		/// Sets how often a request the server never processed (refused, or
-		/// above a GOAWAY's last stream id) is tried in all. Default: 3.
+		/// above a GOAWAY's last stream id) is tried in all. A connection that
+		/// refused a stream takes no new one until one of its streams closes.
+		/// Default: 5.
 
 	int getMaxAttempts() const;
 		/// Returns the maximum number of attempts.

@@ -50,7 +50,13 @@ std::size_t ClientConnection::capacity() const
 {
 	if (!_pCodec)
 		return DEFAULT_CAPACITY;
-	return std::min<std::size_t>(_pCodec->remoteMaxConcurrentStreams(), 0x7fffffff);
+	const std::size_t advertised = std::min<std::size_t>(_pCodec->remoteMaxConcurrentStreams(), 0x7fffffff);
+	// A server that refused a stream has fewer slots than it advertises (a
+	// handler still holds one after its response went out): count the
+	// connection as full until one of its streams closes.
+	if (_saturated && load() > 0)
+		return std::min(advertised, load());
+	return advertised;
 }
 
 void ClientConnection::open(const Poco::Net::SocketAddress& address)
@@ -543,6 +549,7 @@ void ClientConnection::onStreamClose(std::int32_t streamId, std::uint32_t errorC
 	_pCodec->consumeConnection(pStream->receivedBytes() - pStream->creditedBytes());
 	// REFUSED_STREAM (also what nghttp2 reports for streams above a GOAWAY's
 	// last stream id) means the server did not process the request.
+	_saturated = errorCode == NGHTTP2_REFUSED_STREAM;
 	if (errorCode == NGHTTP2_REFUSED_STREAM && pStream->prepareRetry())
 		_engine.retry(pStream, HTTP2StreamResetException("stream refused by " + _engine.authority(), NGHTTP2_REFUSED_STREAM));
 	else

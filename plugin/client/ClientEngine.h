@@ -40,7 +40,7 @@ struct ClientConfig
 	std::chrono::milliseconds connectTimeout{10000};
 	std::chrono::milliseconds requestTimeout{60000};
 	std::chrono::milliseconds pingInterval{30000}; ///< 0: no keepalive PING
-	int maxAttempts = 3; ///< tries of a request the server never processed
+	int maxAttempts = 5; ///< tries of a request the server never processed
 	std::size_t streamBufferSize = 256 * 1024;
 	Codec::CodecSettings codec;
 };

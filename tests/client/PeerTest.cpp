@@ -147,6 +147,111 @@ TEST_F(Nghttpd, ManyParallelRequestsOverTls)
 	EXPECT_LE(client.totalConnections(), 4);
 }
 
+namespace {
+
+class Nginx : public ::testing::Test
+	/// nginx (when installed) in one process, h2c and TLS, serving a
+	/// document root; skipped when there is no /usr/sbin/nginx.
+{
+protected:
+	static void SetUpTestSuite()
+	{
+		if (!Poco::File("/usr/sbin/nginx").exists())
+			return;
+		pDirectory = new Poco::TemporaryFile;
+		pDirectory->createDirectories();
+		const std::string root = pDirectory->path();
+		Poco::File(root + "/docroot").createDirectories();
+		Poco::File(root + "/logs").createDirectories();
+		Poco::FileOutputStream(root + "/docroot/hello.txt") << "hello from nginx\n";
+		pBig = new std::string(PocoH2Test::patternBody(20u << 20, 13));
+		Poco::FileOutputStream(root + "/docroot/big.bin").write(pBig->data(), static_cast<std::streamsize>(pBig->size()));
+		PocoH2::SelfSignedCertificate::create(root + "/cert.pem", root + "/key.pem", "localhost");
+		port = PocoH2Test::freePort();
+		tlsPort = PocoH2Test::freePort();
+		Poco::FileOutputStream(root + "/nginx.conf")
+			<< "master_process off;\ndaemon off;\nworker_processes 1;\npid " << root << "/nginx.pid;\n"
+			<< "error_log " << root << "/logs/error.log;\nevents { worker_connections 512; }\n"
+			<< "http {\n access_log off;\n client_body_temp_path " << root << "/logs/body;\n"
+			<< " proxy_temp_path " << root << "/logs/proxy;\n fastcgi_temp_path " << root << "/logs/fastcgi;\n"
+			<< " uwsgi_temp_path " << root << "/logs/uwsgi;\n scgi_temp_path " << root << "/logs/scgi;\n"
+			<< " server {\n  listen 127.0.0.1:" << port << " http2;\n  listen 127.0.0.1:" << tlsPort << " ssl http2;\n"
+			<< "  ssl_certificate " << root << "/cert.pem;\n  ssl_certificate_key " << root << "/key.pem;\n"
+			<< "  root " << root << "/docroot;\n }\n}\n";
+		pServer = new PocoH2Test::ChildServer(
+			"/usr/sbin/nginx", {"-p", root, "-c", root + "/nginx.conf", "-e", root + "/logs/error.log"}, false);
+		PocoH2Test::waitUntilListening(port);
+		PocoH2Test::waitUntilListening(tlsPort);
+	}
+
+	static void TearDownTestSuite()
+	{
+		delete pServer;
+		delete pBig;
+		delete pDirectory;
+		pServer = nullptr;
+	}
+
+	void SetUp() override
+	{
+		if (!pServer)
+			GTEST_SKIP() << "nginx is not installed";
+	}
+
+	static Poco::TemporaryFile* pDirectory;
+	static PocoH2Test::ChildServer* pServer;
+	static std::string* pBig;
+	static Poco::UInt16 port;
+	static Poco::UInt16 tlsPort;
+};
+
+Poco::TemporaryFile* Nginx::pDirectory = nullptr;
+PocoH2Test::ChildServer* Nginx::pServer = nullptr;
+std::string* Nginx::pBig = nullptr;
+Poco::UInt16 Nginx::port = 0;
+Poco::UInt16 Nginx::tlsPort = 0;
+
+} // namespace
+
+TEST_F(Nginx, GetOverH2cAndTls)
+{
+	HTTP2Client plain("127.0.0.1", port);
+	HTTPRequest request(HTTPRequest::HTTP_GET, "/hello.txt");
+	HTTPResponse response;
+	EXPECT_EQ(plain.sendRequest(request, response), "hello from nginx\n");
+	EXPECT_EQ(response.get("server").rfind("nginx", 0), 0u);
+	HTTP2Client tls("localhost", tlsPort,
+		PocoH2Test::clientContext(Context::VERIFY_RELAXED, pDirectory->path() + "/cert.pem"));
+	EXPECT_EQ(tls.sendRequest(request, response), "hello from nginx\n");
+}
+
+TEST_F(Nginx, LargeDownloadOverTls)
+{
+	HTTP2Client client("127.0.0.1", tlsPort, PocoH2Test::clientContext(Context::VERIFY_NONE));
+	HTTPRequest request(HTTPRequest::HTTP_GET, "/big.bin");
+	HTTPResponse response;
+	std::ostringstream out;
+	client.sendRequest(request, nullptr, response, out);
+	EXPECT_TRUE(out.str() == *pBig);
+}
+
+TEST_F(Nginx, ParallelRequestsAndAStatusError)
+{
+	HTTP2Client client("127.0.0.1", port);
+	std::vector<std::future<HTTP2Client::Result>> futures;
+	for (int i = 0; i < 300; ++i)
+		futures.push_back(client.sendRequestAsync(HTTPRequest(HTTPRequest::HTTP_GET, "/hello.txt")));
+	int ok = 0;
+	for (auto& future : futures)
+		ok += future.get().body == "hello from nginx\n";
+	EXPECT_EQ(ok, 300);
+	EXPECT_LE(client.totalConnections(), 4);
+	HTTPRequest post(HTTPRequest::HTTP_POST, "/hello.txt");
+	HTTPResponse response;
+	client.sendRequest(post, response, "body");
+	EXPECT_EQ(response.getStatus(), HTTPResponse::HTTP_METHOD_NOT_ALLOWED);
+}
+
 TEST(RawServer, GoAwayMidRunRetriesUnprocessedRequests)
 {
 	PocoH2Test::ChildServer server("/usr/bin/python3", {SCRIPT, "goaway", "10"}, true);
@@ -168,8 +273,8 @@ TEST(RawServer, GoAwayMidRunRetriesUnprocessedRequests)
 
 TEST(RawServer, RefusedStreamsAreRetried)
 {
-	// Two refusals in a row: the third attempt (the default maximum) succeeds.
-	PocoH2Test::ChildServer server("/usr/bin/python3", {SCRIPT, "refuse", "2"}, true);
+	// Four refusals in a row: the fifth attempt (the default maximum) succeeds.
+	PocoH2Test::ChildServer server("/usr/bin/python3", {SCRIPT, "refuse", "4"}, true);
 	HTTP2Client client("127.0.0.1", server.port());
 	for (int i = 0; i < 6; ++i)
 	{
