@@ -9,6 +9,7 @@ HTTP2ClientParams::HTTP2ClientParams():
 	_keepAliveInterval(30, 0),
 	_priorKnowledge(true),
 	_verifyHostName(true),
+	_http11Fallback(false),
 	_maxAttempts(5),
 	_initialWindowSize(1u << 20),
 	_connectionWindowSize(16u << 20),
@@ -74,6 +75,16 @@ void HTTP2ClientParams::setVerifyHostName(bool verify)
 bool HTTP2ClientParams::getVerifyHostName() const
 {
 	return _verifyHostName;
+}
+
+void HTTP2ClientParams::setHTTP11Fallback(bool fallback)
+{
+	_http11Fallback = fallback;
+}
+
+bool HTTP2ClientParams::getHTTP11Fallback() const
+{
+	return _http11Fallback;
 }
 
 void HTTP2ClientParams::setMaxAttempts(int attempts)

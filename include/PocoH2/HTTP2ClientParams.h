@@ -69,6 +69,15 @@ public:
 	bool getVerifyHostName() const;
 		/// Returns true if the host name is verified.
 
+	void setHTTP11Fallback(bool fallback);
+		/// Lets HTTP2ClientSession fall back to Poco's HTTP/1.1
+		/// HTTPClientSession (HTTPSClientSession with the same Context) when
+		/// the server does not offer HTTP/2. HTTP2Client itself always
+		/// throws then. Default: false.
+
+	bool getHTTP11Fallback() const;
+		/// Returns true if HTTP2ClientSession may fall back to HTTP/1.1.
+
 	void setMaxAttempts(int attempts);
 		/// Sets how often a request the server never processed (refused, or
 		/// above a GOAWAY's last stream id) is tried in all. A connection that
@@ -105,6 +114,7 @@ private:
 	Poco::Timespan _keepAliveInterval;
 	bool _priorKnowledge;
 	bool _verifyHostName;
+	bool _http11Fallback;
 	int _maxAttempts;
 	Poco::UInt32 _initialWindowSize;
 	Poco::UInt32 _connectionWindowSize;

@@ -13,6 +13,12 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Timespan.h>
+
+namespace Poco {
+namespace Net {
+class HTTPClientSession;
+}
+} // namespace Poco
 #include <istream>
 #include <memory>
 #include <ostream>
@@ -38,6 +44,12 @@ class HTTP2ClientSession
 	/// Differences from HTTPClientSession: the response version is
 	/// "HTTP/2.0"; the body streams report errors (timeout, reset, lost
 	/// connection) by throwing, their exception mask includes badbit.
+	///
+	/// With HTTP2ClientParams::setHTTP11Fallback(), a server that does not
+	/// offer HTTP/2 is spoken to through Poco's HTTPClientSession (or
+	/// HTTPSClientSession) instead: the request that found out is sent again
+	/// over HTTP/1.1 if it had no body (one with a body throws the
+	/// HTTP2Exception), and every later request goes over HTTP/1.1.
 	///
 	/// Threading: like HTTPClientSession, one thread at a time.
 {
@@ -94,12 +106,21 @@ public:
 	HTTP2Client& client();
 		/// Returns the client the session uses.
 
+	bool usesHTTP11() const;
+		/// True when the last request went over the HTTP/1.1 fallback.
+
 private:
 	class Exchange;
+	Poco::Net::HTTPClientSession& http11Session();
+	bool fallbackAllowed() const;
+
 	std::unique_ptr<HTTP2Client> _pOwnClient;
 	HTTP2Client& _client;
 	Poco::Timespan _timeout;
 	std::unique_ptr<Exchange> _pExchange;
+	std::unique_ptr<Poco::Net::HTTPClientSession> _pHttp11;
+	bool _usingHttp11 = false;
+	std::unique_ptr<Poco::Net::HTTPRequest> _pLastRequest; ///< a body-less request, kept to resend it over HTTP/1.1
 };
 
 } // namespace PocoH2

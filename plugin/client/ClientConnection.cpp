@@ -3,6 +3,7 @@
 #include "client/ClientEngine.h"
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLException.h>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -171,8 +172,11 @@ void ClientConnection::continueHandshake()
 	{
 		const std::string protocol = _pTls->alpnProtocol();
 		if (protocol != "h2")
+		{
+			_engine.markNoHttp2();
 			return closeNow(HTTP2Exception(_engine.authority() + " does not offer HTTP/2",
 				protocol.empty() ? std::string("no protocol negotiated by ALPN") : "ALPN chose " + protocol));
+		}
 		startHttp2();
 		break;
 	}
@@ -291,9 +295,13 @@ void ClientConnection::readAvailable()
 		{
 		case Transport::IoResult::OK:
 			if (!_receivedAny && !_pTls && result.n >= 5 && std::memcmp(buffer, "HTTP/", 5) == 0)
+			{
+				_engine.markNoHttp2();
+				const char* pBegin = reinterpret_cast<const char*>(buffer);
+				const char* pEnd = std::find_if(pBegin, pBegin + result.n, [](char c) { return c == '\r' || c == '\n'; });
 				return closeNow(HTTP2Exception(_engine.authority() + " does not speak HTTP/2 with prior knowledge",
-					"it answered " + std::string(reinterpret_cast<const char*>(buffer),
-						std::min<std::size_t>(result.n, std::strcspn(reinterpret_cast<const char*>(buffer), "\r\n")))));
+					"it answered " + std::string(pBegin, pEnd)));
+			}
 			_receivedAny = true;
 			_readSinceKeepAlive = true;
 			if (!_pCodec->receive(buffer, result.n))

@@ -71,6 +71,11 @@ public:
 	int totalConnections() const { return _totalConnections.load(); }
 	int currentConnections() const { return _currentConnections.load(); }
 
+	bool noHttp2() const { return _noHttp2.load(); }
+		/// True once the server answered without HTTP/2 (ALPN, or HTTP/1.x
+		/// to the h2c preface). Any thread.
+	void markNoHttp2() { _noHttp2.store(true); }
+
 	// ---- loop side ----
 
 	const ClientConfig& config() const { return _config; }
@@ -114,6 +119,7 @@ private:
 	Poco::Net::SocketAddress _address;
 
 	std::atomic<int> _totalConnections{0};
+	std::atomic<bool> _noHttp2{false};
 	std::atomic<int> _currentConnections{0};
 };
 

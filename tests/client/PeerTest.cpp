@@ -3,10 +3,12 @@
 // do not speak HTTP/2 at all.
 #include "ClientTestSupport.h"
 #include "PocoH2/HTTP2Client.h"
+#include "PocoH2/HTTP2ClientSession.h"
 #include "PocoH2/HTTP2Exception.h"
 #include "PocoH2/SelfSignedCertificate.h"
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
+#include <Poco/StreamCopier.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -404,4 +406,46 @@ TEST(NotHttp2, TlsServerWithoutH2NamedInTheError)
 			<< exc.displayText();
 	}
 	server.stopAll(true);
+}
+
+TEST(NotHttp2, SessionFallsBackToHttp11WhenAllowed)
+{
+	Poco::TemporaryFile directory;
+	directory.createDirectories();
+	PocoH2::SelfSignedCertificate::create(directory.path() + "/cert.pem", directory.path() + "/key.pem");
+	Context::Ptr pServerContext = new Context(
+		Context::TLS_SERVER_USE, directory.path() + "/key.pem", directory.path() + "/cert.pem", "", Context::VERIFY_NONE);
+	HTTPServer tlsServer(new Http1Factory, SecureServerSocket(SocketAddress("127.0.0.1", 0), 64, pServerContext),
+		new HTTPServerParams);
+	tlsServer.start();
+	HTTPServer plainServer(new Http1Factory, ServerSocket(SocketAddress("127.0.0.1", 0)), new HTTPServerParams);
+	plainServer.start();
+	HTTP2ClientParams params;
+	params.setHTTP11Fallback(true);
+
+	PocoH2::HTTP2ClientSession tls("127.0.0.1", tlsServer.port(), PocoH2Test::clientContext(Context::VERIFY_NONE), params);
+	PocoH2::HTTP2ClientSession plain("127.0.0.1", plainServer.port(), params);
+	for (PocoH2::HTTP2ClientSession* pSession : {&tls, &plain})
+	{
+		for (int i = 0; i < 2; ++i) // the first finds out, the second goes straight to HTTP/1.1
+		{
+			HTTPRequest request(HTTPRequest::HTTP_GET, "/", HTTPMessage::HTTP_1_1);
+			pSession->sendRequest(request);
+			HTTPResponse response;
+			std::string body;
+			Poco::StreamCopier::copyToString(pSession->receiveResponse(response), body);
+			EXPECT_EQ(body, "http/1.1");
+			EXPECT_EQ(response.getVersion(), "HTTP/1.1");
+			EXPECT_TRUE(pSession->usesHTTP11());
+		}
+		HTTPRequest post(HTTPRequest::HTTP_POST, "/", HTTPMessage::HTTP_1_1);
+		post.setContentLength(3);
+		pSession->sendRequest(post) << "abc";
+		HTTPResponse response;
+		std::string body;
+		Poco::StreamCopier::copyToString(pSession->receiveResponse(response), body);
+		EXPECT_EQ(body, "http/1.1");
+	}
+	tlsServer.stopAll(true);
+	plainServer.stopAll(true);
 }
