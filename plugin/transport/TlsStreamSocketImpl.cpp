@@ -78,6 +78,7 @@ void TlsStreamSocketImpl::shutdown()
 
 void TlsStreamSocketImpl::close()
 {
+	std::lock_guard<std::mutex> lock(_closeMutex);
 	if (_pSsl)
 	{
 		if (sockfd() != POCO_INVALID_SOCKET)

@@ -11,6 +11,7 @@
 
 #include "transport/TlsChannel.h"
 #include <Poco/Net/StreamSocketImpl.h>
+#include <mutex>
 
 namespace PocoH2 {
 namespace Transport {
@@ -36,6 +37,11 @@ protected:
 	~TlsStreamSocketImpl() override;
 
 private:
+	// close() may run on two threads: Poco's HTTP/1.1 thread closes the
+	// socket, and whichever thread drops the last reference destroys it. The
+	// reference count that orders them lives in Poco; this lock makes the
+	// order visible in our own code (and to ThreadSanitizer).
+	std::mutex _closeMutex;
 	SslPtr _pSsl;
 };
 
