@@ -86,6 +86,21 @@ struct Http2Codec::Callbacks
 	static int onBeginFrame(nghttp2_session* session, const nghttp2_frame_hd* hd, void* userData)
 	{
 		Http2Codec& self = codec(userData);
+		const bool peerInitiated = (hd->stream_id & 1) == (self._role == Role::Server ? 1 : 0);
+		if (hd->type == NGHTTP2_HEADERS && peerInitiated && hd->stream_id > 0
+			&& nghttp2_session_find_stream(session, hd->stream_id) == nullptr)
+		{
+			// RFC 9113 §5.1.1: a new stream's id must exceed every id the peer
+			// opened before; nghttp2 1.52 silently ignores such a HEADERS.
+			if (hd->stream_id < self._highestPeerStreamId)
+			{
+				self._lastError = "HEADERS opens stream " + std::to_string(hd->stream_id) + " after stream "
+					+ std::to_string(self._highestPeerStreamId);
+				nghttp2_session_terminate_session(session, NGHTTP2_PROTOCOL_ERROR);
+				return 0;
+			}
+			self._highestPeerStreamId = hd->stream_id;
+		}
 		// nghttp2 silently ignores streams opened after our GOAWAY; RFC 9113
 		// §6.8 lets us say so: REFUSED_STREAM tells the peer it may retry.
 		if (self._role == Role::Server && hd->type == NGHTTP2_HEADERS && self._goAwayLastStreamSent >= 0

@@ -218,6 +218,7 @@ private:
 	std::string _lastError;
 	std::uint32_t _goAwayCodeSent = 0;
 	std::int32_t _goAwayLastStreamSent = -1; ///< last-stream-id of our last GOAWAY, -1 before any
+	std::int32_t _highestPeerStreamId = 0;	 ///< highest stream id the peer opened with HEADERS
 };
 
 const char* http2ErrorCodeName(std::uint32_t errorCode);

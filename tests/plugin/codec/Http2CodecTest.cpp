@@ -391,3 +391,31 @@ TEST_F(CodecPair, StreamsOpenedAfterGoAwayAreRefused)
 	EXPECT_TRUE(clientEvents.streams[late].closed);
 	EXPECT_EQ(clientEvents.streams[late].closeCode, static_cast<std::uint32_t>(NGHTTP2_REFUSED_STREAM));
 }
+
+TEST_F(CodecPair, HeadersWithALowerStreamIdIsAConnectionError)
+{
+	// RFC 9113 §5.1.1; libnghttp2 1.52 alone would ignore the frame.
+	create();
+	std::string bytes = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+	bytes += std::string("\x00\x00\x00\x04\x00\x00\x00\x00\x00", 9); // empty SETTINGS
+	auto headers = [](std::uint8_t streamId)
+	{
+		// :method GET, :scheme http, :path /, :authority a (HPACK static table)
+		const char block[] = {'\x82', '\x86', '\x84', '\x41', '\x01', 'a'};
+		std::string frame("\x00\x00\x06\x01\x05\x00\x00\x00", 8); // HEADERS, END_STREAM|END_HEADERS
+		frame += static_cast<char>(streamId);
+		frame.append(block, sizeof(block));
+		return frame;
+	};
+	bytes += headers(5) + headers(3);
+	server->receive(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+	EXPECT_FALSE(serverEvents.streams[5].headers.empty()); // stream 5 was a valid request
+	EXPECT_TRUE(serverEvents.streams[3].headers.empty());
+	std::string out;
+	server->produce(out);
+	const auto frames = parseFrames(out);
+	ASSERT_FALSE(frames.empty());
+	EXPECT_EQ(frames.back().type, NGHTTP2_GOAWAY);
+	EXPECT_EQ(be32(frames.back().payload, 4), static_cast<std::uint32_t>(NGHTTP2_PROTOCOL_ERROR));
+	EXPECT_TRUE(server->finished());
+}
