@@ -271,15 +271,12 @@ void ClientConnection::encode(const ClientStream::Ptr& pStream)
 	if (pStream->finished())
 		return; // timed out or abandoned while waiting
 	pStream->countAttempt();
-	if (_pCodec->submitRequest(pStream->request(), pStream->hasBody() ? pStream.get() : nullptr) <= 0)
+	const std::int32_t id = _pCodec->submitRequest(pStream->request(), pStream->hasBody() ? pStream.get() : nullptr);
+	if (id <= 0)
 	{
 		pStream->fail(HTTP2Exception("cannot open a stream on " + describe(), _pCodec->lastError()));
 		return;
 	}
-	// nghttp2 numbers a client's streams 1, 3, 5... as they are submitted;
-	// counting here does not depend on what submitRequest() returns.
-	const std::int32_t id = _nextStreamId;
-	_nextStreamId += 2;
 	pStream->setStreamId(id);
 	_streams.emplace(id, pStream);
 }

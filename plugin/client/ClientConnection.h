@@ -127,7 +127,6 @@ private:
 	std::int32_t _goAwayLastStreamId = -1; ///< streams above it were never processed
 	bool _receivedAny = false;
 	bool _saturated = false; ///< the last stream closed was refused
-	std::int32_t _nextStreamId = 1;
 	Transport::EventLoop::TimerId _connectTimer = 0;
 	Transport::EventLoop::TimerId _keepAliveTimer = 0;
 	bool _readSinceKeepAlive = false; ///< bytes arrived during the last interval
