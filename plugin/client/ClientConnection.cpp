@@ -20,10 +20,6 @@ namespace Client {
 
 namespace {
 
-// Produce at most this much output before writing it; the rest of what the
-// codec has follows in further writes of the same turn.
-constexpr std::size_t OUTPUT_BATCH = 1024 * 1024;
-
 // Output buffers larger than this are released once empty.
 constexpr std::size_t IDLE_BUFFER_LIMIT = 64 * 1024;
 
@@ -283,40 +279,40 @@ void ClientConnection::encode(const ClientStream::Ptr& pStream)
 
 void ClientConnection::readAvailable()
 {
-	// One buffer per loop thread; connections keep none while idle.
-	static thread_local std::uint8_t buffer[64 * 1024];
-	while (_state == State::HTTP2 && _pCodec->wantsRead())
-	{
-		const Transport::IoResult result = _pChannel->read(buffer, sizeof(buffer));
-		switch (result.status)
+	const auto status = _pump.read(*_pChannel, *_pCodec,
+		[this](const std::uint8_t* data, std::size_t length)
 		{
-		case Transport::IoResult::OK:
-			if (!_receivedAny && !_pTls && result.n >= 5 && std::memcmp(buffer, "HTTP/", 5) == 0)
+			if (!_receivedAny && !_pTls && length >= 5 && std::memcmp(data, "HTTP/", 5) == 0)
 			{
 				_engine.markNoHttp2();
-				const char* pBegin = reinterpret_cast<const char*>(buffer);
-				const char* pEnd = std::find_if(pBegin, pBegin + result.n, [](char c) { return c == '\r' || c == '\n'; });
-				return closeNow(HTTP2Exception(_engine.authority() + " does not speak HTTP/2 with prior knowledge",
+				const char* pBegin = reinterpret_cast<const char*>(data);
+				const char* pEnd = std::find_if(pBegin, pBegin + length, [](char c) { return c == '\r' || c == '\n'; });
+				closeNow(HTTP2Exception(_engine.authority() + " does not speak HTTP/2 with prior knowledge",
 					"it answered " + std::string(pBegin, pEnd)));
+				return false;
 			}
 			_receivedAny = true;
 			_readSinceKeepAlive = true;
-			if (!_pCodec->receive(buffer, result.n))
-			{
-				// The GOAWAY goes out with the next flush; the streams fail now.
-				const std::string error = _pCodec->lastError();
-				scheduleFlush();
-				flush();
-				return closeNow(HTTP2Exception("protocol error on " + describe(), error));
-			}
-			break;
-		case Transport::IoResult::WOULD_BLOCK:
-			return;
-		case Transport::IoResult::CLOSED:
-			return closeNow(HTTP2ConnectionClosedException(describe() + " closed by the server"));
-		case Transport::IoResult::FAILED:
-			return closeNow(HTTP2ConnectionClosedException(describe() + " failed", _pChannel->lastError()));
-		}
+			return true;
+		});
+	switch (status)
+	{
+	case Transport::CodecPump::Status::STOPPED:
+		return;
+	case Transport::CodecPump::Status::CODEC_ERROR:
+	{
+		// The GOAWAY goes out with this flush; the streams fail now.
+		const std::string error = _pCodec->lastError();
+		scheduleFlush();
+		flush();
+		return closeNow(HTTP2Exception("protocol error on " + describe(), error));
+	}
+	case Transport::CodecPump::Status::CLOSED:
+		return closeNow(HTTP2ConnectionClosedException(describe() + " closed by the server"));
+	case Transport::CodecPump::Status::FAILED:
+		return closeNow(HTTP2ConnectionClosedException(describe() + " failed", _pChannel->lastError()));
+	case Transport::CodecPump::Status::OK:
+		break;
 	}
 	if (_state == State::HTTP2 && !_pCodec->wantsRead())
 		setInterest(_interest & ~EPOLLIN);
@@ -327,36 +323,15 @@ void ClientConnection::flush()
 	_flushQueued = false;
 	if (_state != State::HTTP2)
 		return;
-	for (;;)
-	{
-		if (_outOffset == _out.size())
-		{
-			_out.clear();
-			_outOffset = 0;
-			_pCodec->produce(_out, OUTPUT_BATCH);
-			if (_out.empty())
-				break;
-		}
-		const Transport::IoResult result = _pChannel->write(_out.data() + _outOffset, _out.size() - _outOffset);
-		if (result.status == Transport::IoResult::OK)
-		{
-			_outOffset += result.n;
-			continue;
-		}
-		if (result.status == Transport::IoResult::WOULD_BLOCK)
-			break;
+	const auto status = _pump.write(*_pChannel, *_pCodec);
+	if (status == Transport::CodecPump::Status::CLOSED || status == Transport::CodecPump::Status::FAILED)
 		return closeNow(HTTP2ConnectionClosedException(describe() + " lost",
-			result.status == Transport::IoResult::CLOSED ? std::string("closed by the server") : _pChannel->lastError()));
-	}
-	const bool pending = _outOffset < _out.size();
-	if (!pending && _pCodec->finished())
+			status == Transport::CodecPump::Status::CLOSED ? std::string("closed by the server")
+														  : _pChannel->lastError()));
+	if (!_pump.pending() && _pCodec->finished())
 		return closeNow(HTTP2ConnectionClosedException(describe() + " finished"));
-	if (!pending && _out.capacity() > IDLE_BUFFER_LIMIT)
-		std::string().swap(_out);
-	std::uint32_t events = _pCodec->wantsRead() ? std::uint32_t(EPOLLIN) : 0u;
-	if (pending || _pChannel->needsWritableToRead())
-		events |= EPOLLOUT;
-	setInterest(events);
+	_pump.trim(IDLE_BUFFER_LIMIT);
+	setInterest(_pump.interest(*_pChannel, *_pCodec));
 }
 
 void ClientConnection::closeNow(const Poco::Exception& reason)
@@ -412,9 +387,7 @@ void ClientConnection::close(const Poco::Exception& reason)
 	{
 		// Tell the server, best effort, before closing.
 		_pCodec->goAway(NGHTTP2_NO_ERROR);
-		_pCodec->produce(_out, OUTPUT_BATCH);
-		if (_outOffset < _out.size())
-			_pChannel->write(_out.data() + _outOffset, _out.size() - _outOffset);
+		_pump.write(*_pChannel, *_pCodec);
 	}
 	closeNow(reason);
 }

@@ -14,6 +14,7 @@
 #include "client/ClientStream.h"
 #include "codec/Http2Codec.h"
 #include "transport/Channel.h"
+#include "transport/CodecPump.h"
 #include "transport/EventLoop.h"
 #include "transport/TlsChannel.h"
 #include <Poco/Exception.h>
@@ -134,8 +135,7 @@ private:
 	std::unique_ptr<Codec::Http2Codec> _pCodec;
 	std::unordered_map<std::int32_t, ClientStream::Ptr> _streams;
 	std::vector<ClientStream::Ptr> _pending; ///< given before the session started
-	std::string _out;
-	std::size_t _outOffset = 0;
+	Transport::CodecPump _pump;
 };
 
 } // namespace Client

@@ -20,10 +20,6 @@ namespace {
 
 constexpr char CLIENT_PREFACE[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
-// Produce at most this much output before writing it; the rest of what the
-// codec has follows in further writes of the same turn.
-constexpr std::size_t OUTPUT_BATCH = 1024 * 1024;
-
 Poco::Net::SocketAddress socketAddress(int fd, bool peer)
 {
 	sockaddr_storage storage{};
@@ -209,8 +205,7 @@ void ServerConnection::startHttp2(const H2cUpgradeRequest* pUpgrade)
 	{
 		if (!_pCodec->upgrade(pUpgrade->settings, pUpgrade->request.method == "HEAD"))
 			return closeNow("bad HTTP2-Settings in h2c upgrade: " + _pCodec->lastError(), true);
-		_out = "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n";
-		_outOffset = 0;
+		_pump.prepend("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n");
 		constexpr std::int32_t UPGRADE_STREAM = 1;
 		onStreamBegin(UPGRADE_STREAM);
 		ServerStream& stream = *_streams[UPGRADE_STREAM];
@@ -258,25 +253,20 @@ void ServerConnection::handOffToHttp1()
 
 void ServerConnection::readAvailable()
 {
-	// One buffer per loop thread; connections keep none while idle.
-	static thread_local std::uint8_t buffer[64 * 1024];
-	while (_state == State::HTTP2 && _pCodec->wantsRead())
-	{
-		const Transport::IoResult result = _pChannel->read(buffer, sizeof(buffer));
-		switch (result.status)
+	const auto status = _pump.read(*_pChannel, *_pCodec,
+		[this](const std::uint8_t*, std::size_t)
 		{
-		case Transport::IoResult::OK:
 			_lastInput = Transport::EventLoop::Clock::now();
-			if (!_pCodec->receive(buffer, result.n))
-				return; // the GOAWAY goes out with the next flush, then we close
-			break;
-		case Transport::IoResult::WOULD_BLOCK:
-			return;
-		case Transport::IoResult::CLOSED:
-			return closeNow("peer closed");
-		case Transport::IoResult::FAILED:
-			return closeNow("read failed: " + _pChannel->lastError(), true);
-		}
+			return true;
+		});
+	switch (status)
+	{
+	case Transport::CodecPump::Status::CLOSED:
+		return closeNow("peer closed");
+	case Transport::CodecPump::Status::FAILED:
+		return closeNow("read failed: " + _pChannel->lastError(), true);
+	default:
+		break; // after a CODEC_ERROR the GOAWAY goes out with the next flush, then we close
 	}
 	if (_state == State::HTTP2 && !_pCodec->wantsRead())
 		setInterest(_interest & ~EPOLLIN);
@@ -287,29 +277,16 @@ void ServerConnection::flush()
 	_flushQueued = false;
 	if (_state != State::HTTP2)
 		return;
-	for (;;)
+	switch (_pump.write(*_pChannel, *_pCodec))
 	{
-		if (_outOffset == _out.size())
-		{
-			_out.clear();
-			_outOffset = 0;
-			_pCodec->produce(_out, OUTPUT_BATCH);
-			if (_out.empty())
-				break;
-		}
-		const Transport::IoResult result = _pChannel->write(_out.data() + _outOffset, _out.size() - _outOffset);
-		if (result.status == Transport::IoResult::OK)
-		{
-			_outOffset += result.n;
-			continue;
-		}
-		if (result.status == Transport::IoResult::WOULD_BLOCK)
-			break;
-		return closeNow(result.status == Transport::IoResult::CLOSED ? "peer closed"
-																	  : "write failed: " + _pChannel->lastError());
+	case Transport::CodecPump::Status::CLOSED:
+		return closeNow("peer closed");
+	case Transport::CodecPump::Status::FAILED:
+		return closeNow("write failed: " + _pChannel->lastError(), true);
+	default:
+		break;
 	}
-	const bool pending = _outOffset < _out.size();
-	if (!pending && _pCodec->finished())
+	if (!_pump.pending() && _pCodec->finished())
 	{
 		const std::uint32_t code = _pCodec->goAwayErrorSent();
 		if (code == 0)
@@ -317,12 +294,9 @@ void ServerConnection::flush()
 		return closeNow(std::string("sent GOAWAY ") + Codec::http2ErrorCodeName(code) + ": " + _pCodec->lastError(), true);
 	}
 	// Idle connections keep no output buffer.
-	if (!pending && _streams.empty())
-		std::string().swap(_out);
-	std::uint32_t events = _pCodec->wantsRead() ? std::uint32_t(EPOLLIN) : 0u;
-	if (pending || _pChannel->needsWritableToRead())
-		events |= EPOLLOUT;
-	setInterest(events);
+	if (_streams.empty())
+		_pump.trim(0);
+	setInterest(_pump.interest(*_pChannel, *_pCodec));
 }
 
 void ServerConnection::closeNow(const std::string& reason, bool notable)
@@ -459,9 +433,7 @@ void ServerConnection::abort()
 	{
 		// Tell the peer, best effort, before closing.
 		_pCodec->goAway(NGHTTP2_NO_ERROR);
-		_pCodec->produce(_out, OUTPUT_BATCH);
-		if (_outOffset < _out.size())
-			_pChannel->write(_out.data() + _outOffset, _out.size() - _outOffset);
+		_pump.write(*_pChannel, *_pCodec);
 	}
 	closeNow("server stopped");
 }

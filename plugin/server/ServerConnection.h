@@ -14,6 +14,7 @@
 #include "server/H2cUpgrade.h"
 #include "server/ServerStream.h"
 #include "transport/Channel.h"
+#include "transport/CodecPump.h"
 #include "transport/EventLoop.h"
 #include "transport/TlsChannel.h"
 #include <memory>
@@ -117,8 +118,7 @@ private:
 	std::unordered_map<std::int32_t, ServerStream::Ptr> _streams;
 	std::unordered_set<std::int32_t> _runningHandlers; ///< streams whose handler runs
 	std::size_t _detachedHandlers = 0; ///< handlers running whose stream already closed
-	std::string _out;
-	std::size_t _outOffset = 0;
+	Transport::CodecPump _pump;
 };
 
 } // namespace Server

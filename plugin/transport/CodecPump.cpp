@@ -1,0 +1,92 @@
+#include "transport/CodecPump.h"
+#include <sys/epoll.h>
+
+namespace PocoH2 {
+namespace Transport {
+
+namespace {
+
+// Produce at most this much before writing it; the rest of what the codec has
+// follows in further writes of the same call.
+constexpr std::size_t OUTPUT_BATCH = 1024 * 1024;
+
+} // namespace
+
+CodecPump::Status CodecPump::read(Channel& channel, Codec::Http2Codec& codec, const ChunkInspector& inspect)
+{
+	// One buffer per loop thread; connections keep none while idle.
+	static thread_local std::uint8_t buffer[64 * 1024];
+	while (codec.wantsRead())
+	{
+		const IoResult result = channel.read(buffer, sizeof(buffer));
+		switch (result.status)
+		{
+		case IoResult::OK:
+			if (inspect && !inspect(buffer, result.n))
+				return Status::STOPPED;
+			if (!codec.receive(buffer, result.n))
+				return Status::CODEC_ERROR;
+			break;
+		case IoResult::WOULD_BLOCK:
+			return Status::OK;
+		case IoResult::CLOSED:
+			return Status::CLOSED;
+		case IoResult::FAILED:
+			return Status::FAILED;
+		}
+	}
+	return Status::OK;
+}
+
+CodecPump::Status CodecPump::write(Channel& channel, Codec::Http2Codec& codec)
+{
+	for (;;)
+	{
+		if (_offset == _out.size())
+		{
+			_out.clear();
+			_offset = 0;
+			codec.produce(_out, OUTPUT_BATCH);
+			if (_out.empty())
+				return Status::OK;
+		}
+		const IoResult result = channel.write(_out.data() + _offset, _out.size() - _offset);
+		switch (result.status)
+		{
+		case IoResult::OK:
+			_offset += result.n;
+			break;
+		case IoResult::WOULD_BLOCK:
+			return Status::OK;
+		case IoResult::CLOSED:
+			return Status::CLOSED;
+		case IoResult::FAILED:
+			return Status::FAILED;
+		}
+	}
+}
+
+std::uint32_t CodecPump::interest(const Channel& channel, const Codec::Http2Codec& codec) const
+{
+	std::uint32_t events = codec.wantsRead() ? std::uint32_t(EPOLLIN) : 0u;
+	if (pending() || channel.needsWritableToRead())
+		events |= EPOLLOUT;
+	return events;
+}
+
+void CodecPump::prepend(const std::string& bytes)
+{
+	_out.insert(_offset, bytes);
+}
+
+void CodecPump::trim(std::size_t keepCapacity)
+{
+	if (!pending() && _out.capacity() > keepCapacity)
+	{
+		std::string().swap(_out);
+		_offset = 0;
+	}
+}
+
+} // namespace Transport
+} // namespace PocoH2
