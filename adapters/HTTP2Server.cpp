@@ -66,8 +66,9 @@ public:
 			pSslContext = _pContext->sslContext();
 			Transport::TlsChannel::installAlpnSelector(pSslContext);
 		}
-		_pEngine = std::make_unique<Server::ServerEngine>(
-			engineConfig(*_pParams, pSslContext), _socket, _dispatcher, _http1);
+		const Server::EngineConfig config = engineConfig(*_pParams, pSslContext);
+		_gracePeriod = config.shutdownGracePeriod;
+		_pEngine = std::make_unique<Server::ServerEngine>(config, _socket, _dispatcher, _http1);
 	}
 
 	~Impl()
@@ -83,9 +84,8 @@ public:
 
 	void stop(bool abortCurrent)
 	{
-		const auto config = engineConfig(*_pParams, nullptr);
 		_pEngine->stop(abortCurrent);
-		_http1.stop(abortCurrent, config.shutdownGracePeriod);
+		_http1.stop(abortCurrent, _gracePeriod);
 	}
 
 	Poco::Net::HTTPServerParams::Ptr _pParams;
@@ -94,6 +94,7 @@ public:
 	Adapters::RequestDispatcher _dispatcher;
 	Adapters::Http1Fallback _http1;
 	Poco::UInt16 _port;
+	std::chrono::milliseconds _gracePeriod{0};
 	std::unique_ptr<Server::ServerEngine> _pEngine;
 };
 

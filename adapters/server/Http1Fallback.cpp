@@ -42,6 +42,12 @@ public:
 		}
 	}
 
+	int count() const
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		return static_cast<int>(_sockets.size());
+	}
+
 	bool waitUntilEmpty(std::chrono::milliseconds timeout)
 	{
 		std::unique_lock<std::mutex> lock(_mutex);
@@ -49,7 +55,7 @@ public:
 	}
 
 private:
-	std::mutex _mutex;
+	mutable std::mutex _mutex;
 	std::condition_variable _empty;
 	std::map<Poco::Net::SocketImpl*, Poco::Net::StreamSocket> _sockets;
 };
@@ -119,7 +125,7 @@ int poolCapacity(const Poco::Net::HTTPServerParams& params)
 Http1Fallback::Http1Fallback(
 	Poco::Net::HTTPRequestHandlerFactory::Ptr pFactory, Poco::Net::HTTPServerParams::Ptr pParams):
 	_pRegistry(std::make_shared<Registry>()),
-	_pool("PocoH2.HTTP1", 1, poolCapacity(*pParams) + 1),
+	_pool("PocoH2.HTTP1", 1, poolCapacity(*pParams)),
 	_pDispatcher(new Poco::Net::TCPServerDispatcher(
 		new TrackedConnectionFactory(_pRegistry, pParams, pFactory), _pool, Poco::Net::TCPServerParams::Ptr(pParams)))
 {
@@ -163,27 +169,19 @@ void Http1Fallback::stop(bool abortCurrent, std::chrono::milliseconds grace)
 
 int Http1Fallback::connections() const
 {
-	return _pDispatcher->currentConnections() + _pDispatcher->queuedConnections();
+	// Poco's dispatcher does not count the connections its threads serve
+	// (currentConnections() stays 0 in 1.11): the registry does.
+	return _pRegistry->count() + _pDispatcher->queuedConnections();
 }
 
 int Http1Fallback::currentConnections() const
 {
-	return _pDispatcher->currentConnections();
-}
-
-int Http1Fallback::totalConnections() const
-{
-	return _pDispatcher->totalConnections();
+	return _pRegistry->count();
 }
 
 int Http1Fallback::refusedConnections() const
 {
 	return _pDispatcher->refusedConnections();
-}
-
-int Http1Fallback::maxConcurrentConnections() const
-{
-	return _pDispatcher->maxConcurrentConnections();
 }
 
 } // namespace Adapters

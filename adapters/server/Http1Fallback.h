@@ -38,9 +38,7 @@ public:
 		/// still running are waited for by the destructor, as in Poco.
 
 	int currentConnections() const;
-	int totalConnections() const;
 	int refusedConnections() const;
-	int maxConcurrentConnections() const;
 
 	class Registry;
 

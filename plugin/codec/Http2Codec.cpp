@@ -471,11 +471,6 @@ void Http2Codec::terminate(std::uint32_t errorCode)
 	nghttp2_session_terminate_session(_pSession, errorCode);
 }
 
-std::int32_t Http2Codec::lastProcessedStreamId() const
-{
-	return nghttp2_session_get_last_proc_stream_id(_pSession);
-}
-
 std::uint32_t Http2Codec::remoteMaxConcurrentStreams() const
 {
 	return nghttp2_session_get_remote_settings(_pSession, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);

@@ -190,7 +190,6 @@ public:
 	void terminate(std::uint32_t errorCode);
 		/// Like goAway(), and ends the session once the GOAWAY is sent.
 
-	std::int32_t lastProcessedStreamId() const;
 	std::uint32_t remoteMaxConcurrentStreams() const;
 
 	std::uint32_t goAwayErrorSent() const { return _goAwayCodeSent; }

@@ -103,7 +103,8 @@ void ServerEngine::accepted(int fd)
 	}
 	const int one = 1;
 	::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	const int current = ++_currentConnections;
+	// HTTP/1.1 connections handed to Poco count too.
+	const int current = ++_currentConnections + _http1.connections();
 	int seen = _maxConcurrentConnections.load();
 	while (current > seen && !_maxConcurrentConnections.compare_exchange_weak(seen, current))
 	{

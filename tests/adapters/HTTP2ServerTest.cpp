@@ -37,7 +37,9 @@ public:
 				ms = std::stoi(p.second);
 		Poco::Thread::sleep(ms);
 		response.setContentType("text/plain");
-		response.send() << "done after " << ms << " ms\n";
+		// A Content-Length lets an HTTP/1.1 connection stay alive.
+		const std::string body = "done after " + std::to_string(ms) + " ms\n";
+		response.sendBuffer(body.data(), body.size());
 	}
 };
 
@@ -241,4 +243,30 @@ TEST(HTTP2Server, H2cUpgradeAnswersTheUpgradingRequestOnStream1)
 		+ "/slow?ms=0");
 	EXPECT_EQ(post.output, "1.1 200");
 	pServer->stop();
+}
+
+TEST(HTTP2Server, MaxConcurrentConnectionsCountsHttp11Too)
+{
+	auto pServer = startServer();
+	// Two HTTP/1.1 keep-alive connections, served by Poco's code, stay open.
+	HTTPClientSession first("127.0.0.1", pServer->port());
+	HTTPClientSession second("127.0.0.1", pServer->port());
+	for (HTTPClientSession* pSession : {&first, &second})
+	{
+		pSession->setKeepAlive(true);
+		HTTPRequest request(HTTPRequest::HTTP_GET, "/slow?ms=0", HTTPMessage::HTTP_1_1);
+		pSession->sendRequest(request);
+		HTTPResponse response;
+		std::istream& body = pSession->receiveResponse(response);
+		std::string text((std::istreambuf_iterator<char>(body)), std::istreambuf_iterator<char>());
+		ASSERT_EQ(response.getStatus(), HTTPResponse::HTTP_OK);
+	}
+	EXPECT_EQ(pServer->currentConnections(), 2);
+	// A third connection, over h2c, while both are open.
+	ASSERT_EQ(run("curl -sf --http2-prior-knowledge http://127.0.0.1:" + std::to_string(pServer->port())
+				  + "/slow?ms=0")
+				  .exitCode,
+		0);
+	EXPECT_GE(pServer->maxConcurrentConnections(), 3);
+	pServer->stopAll(true);
 }
