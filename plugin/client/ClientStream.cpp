@@ -183,6 +183,13 @@ std::size_t ClientStream::readAvailable(char* buffer, std::size_t length, bool& 
 				_inOffset = 0;
 				drained = true;
 			}
+			else if (_inOffset >= 64 * 1024 && _inOffset * 2 >= _in.size())
+			{
+				// A reader that never drains must not keep what it read
+				// (the same rule as ServerStream's pipes).
+				_in.erase(0, _inOffset);
+				_inOffset = 0;
+			}
 		}
 		else if (_inEnded)
 			end = true;
