@@ -7,7 +7,7 @@
 #   --tsan     build-tsan/ with clang++ and -fsanitize=thread.
 # Further arguments go to ctest, e.g. -R Codec or --repeat until-fail:3.
 # Environment: CTEST_TIMEOUT (seconds per test, default 300), BUILD_DIR (the
-# default build's directory, default build).
+# build directory: default build, build-asan with --asan, build-tsan with --tsan).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -32,14 +32,14 @@ case "$SANITIZER" in
 	bash scripts/setup.sh
 	;;
 asan)
-	BUILD_DIR=build-asan
+	BUILD_DIR=${BUILD_DIR:-build-asan}
 	flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1}
 	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 	export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/scripts/sanitizers/lsan.supp:print_suppressions=0}
 	;;
 tsan)
-	BUILD_DIR=build-tsan
+	BUILD_DIR=${BUILD_DIR:-build-tsan}
 	flags="-fsanitize=thread -fno-omit-frame-pointer"
 	export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/scripts/sanitizers/tsan.supp}
 	# ThreadSanitizer of clang 14 cannot map its shadow memory with the
