@@ -1,5 +1,9 @@
 #include "PocoH2/HTTP2ClientParams.h"
 
+#include "config/ConfigurationReader.h"
+
+#include <limits>
+
 namespace PocoH2 {
 
 HTTP2ClientParams::HTTP2ClientParams():
@@ -15,6 +19,38 @@ HTTP2ClientParams::HTTP2ClientParams():
 	_connectionWindowSize(16u << 20),
 	_streamBufferSize(256u * 1024)
 {
+}
+
+HTTP2ClientParams HTTP2ClientParams::fromConfiguration(
+	const Poco::Util::AbstractConfiguration& config, const std::string& prefix)
+{
+	const Poco::UInt64 maxInt = static_cast<Poco::UInt64>(std::numeric_limits<int>::max());
+	Adapters::ConfigurationReader reader(config, prefix);
+	HTTP2ClientParams params;
+	if (auto value = reader.getUnsigned("maxConnections", 1, 1024))
+		params.setMaxConnections(static_cast<int>(*value));
+	if (auto value = reader.getSeconds("timeout", 0))
+		params.setTimeout(*value);
+	if (auto value = reader.getSeconds("connectTimeout", 0.001))
+		params.setConnectTimeout(*value);
+	if (auto value = reader.getSeconds("keepAliveInterval", 0))
+		params.setKeepAliveInterval(*value);
+	if (auto value = reader.getBool("priorKnowledge"))
+		params.setPriorKnowledge(*value);
+	if (auto value = reader.getBool("verifyHostName"))
+		params.setVerifyHostName(*value);
+	if (auto value = reader.getBool("http11Fallback"))
+		params.setHTTP11Fallback(*value);
+	if (auto value = reader.getUnsigned("maxAttempts", 1, maxInt))
+		params.setMaxAttempts(static_cast<int>(*value));
+	if (auto value = reader.getUnsigned("initialWindowSize", 16384, 0x7fffffff))
+		params.setInitialWindowSize(static_cast<Poco::UInt32>(*value));
+	if (auto value = reader.getUnsigned("connectionWindowSize", 65535, 0x7fffffff))
+		params.setConnectionWindowSize(static_cast<Poco::UInt32>(*value));
+	if (auto value = reader.getUnsigned("streamBufferSize", 1024, std::numeric_limits<Poco::UInt32>::max()))
+		params.setStreamBufferSize(static_cast<Poco::UInt32>(*value));
+	reader.checkNoUnknownKeys();
+	return params;
 }
 
 void HTTP2ClientParams::setMaxConnections(int connections)

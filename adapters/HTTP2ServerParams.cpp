@@ -1,5 +1,9 @@
 #include "PocoH2/HTTP2ServerParams.h"
 
+#include "config/ConfigurationReader.h"
+
+#include <limits>
+
 namespace PocoH2 {
 
 HTTP2ServerParams::HTTP2ServerParams():
@@ -20,6 +24,62 @@ HTTP2ServerParams::HTTP2ServerParams():
 }
 
 HTTP2ServerParams::~HTTP2ServerParams() = default;
+
+HTTP2ServerParams::Ptr HTTP2ServerParams::fromConfiguration(
+	const Poco::Util::AbstractConfiguration& config, const std::string& prefix)
+{
+	const Poco::UInt64 maxUInt32 = std::numeric_limits<Poco::UInt32>::max();
+	const Poco::UInt64 maxInt = static_cast<Poco::UInt64>(std::numeric_limits<int>::max());
+	Adapters::ConfigurationReader reader(config, prefix);
+	Ptr pParams = new HTTP2ServerParams;
+
+	// Poco's HTTPServerParams, as used by the HTTP/1.1 side and the handlers.
+	if (auto value = reader.getString("serverName"))
+		pParams->setServerName(*value);
+	if (auto value = reader.getString("softwareVersion"))
+		pParams->setSoftwareVersion(*value);
+	if (auto value = reader.getSeconds("timeout", 0.001))
+		pParams->setTimeout(*value);
+	if (auto value = reader.getBool("keepAlive"))
+		pParams->setKeepAlive(*value);
+	if (auto value = reader.getUnsigned("maxKeepAliveRequests", 0, maxInt))
+		pParams->setMaxKeepAliveRequests(static_cast<int>(*value));
+	if (auto value = reader.getSeconds("keepAliveTimeout", 0))
+		pParams->setKeepAliveTimeout(*value);
+	if (auto value = reader.getUnsigned("maxThreads", 0, 4096))
+		pParams->setMaxThreads(static_cast<int>(*value));
+
+	// HTTP/2.
+	if (auto value = reader.getUnsigned("ioThreads", 1, 1024))
+		pParams->setIOThreads(static_cast<int>(*value));
+	if (auto value = reader.getUnsigned("maxConcurrentStreams", 1, maxUInt32))
+		pParams->setMaxConcurrentStreams(static_cast<Poco::UInt32>(*value));
+	if (auto value = reader.getUnsigned("initialWindowSize", 0, 0x7fffffff))
+		pParams->setInitialWindowSize(static_cast<Poco::UInt32>(*value));
+	if (auto value = reader.getUnsigned("connectionWindowSize", 65535, 0x7fffffff))
+		pParams->setConnectionWindowSize(static_cast<Poco::UInt32>(*value));
+	if (auto value = reader.getUnsigned("maxFrameSize", 16384, 16777215))
+		pParams->setMaxFrameSize(static_cast<Poco::UInt32>(*value));
+	if (auto value = reader.getUnsigned("maxHeaderListSize", 0, maxUInt32))
+		pParams->setMaxHeaderListSize(static_cast<Poco::UInt32>(*value));
+	if (auto value = reader.getUnsigned("streamBufferSize", 1024, maxUInt32))
+		pParams->setStreamBufferSize(static_cast<Poco::UInt32>(*value));
+	if (auto value = reader.getUnsigned("maxRequestBodySize", 0, std::numeric_limits<Poco::UInt64>::max()))
+		pParams->setMaxRequestBodySize(*value);
+	if (auto value = reader.getSeconds("idleTimeout", 0))
+		pParams->setIdleTimeout(*value);
+	if (auto value = reader.getSeconds("pingInterval", 0))
+		pParams->setPingInterval(*value);
+	if (auto value = reader.getSeconds("pingTimeout", 0.001))
+		pParams->setPingTimeout(*value);
+	if (auto value = reader.getUnsigned("maxConnections", 0, maxInt))
+		pParams->setMaxConnections(static_cast<int>(*value));
+	if (auto value = reader.getSeconds("shutdownGracePeriod", 0))
+		pParams->setShutdownGracePeriod(*value);
+
+	reader.checkNoUnknownKeys();
+	return pParams;
+}
 
 void HTTP2ServerParams::setIOThreads(int threads)
 {

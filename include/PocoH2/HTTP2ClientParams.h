@@ -9,6 +9,8 @@
 
 #include <Poco/Timespan.h>
 #include <Poco/Types.h>
+#include <Poco/Util/AbstractConfiguration.h>
+#include <string>
 
 namespace PocoH2 {
 
@@ -19,6 +21,19 @@ class HTTP2ClientParams
 public:
 	HTTP2ClientParams();
 		/// Creates the parameters with their defaults.
+
+	static HTTP2ClientParams fromConfiguration(
+		const Poco::Util::AbstractConfiguration& config, const std::string& prefix = "h2.client");
+		/// Returns the defaults with each parameter whose key is present
+		/// under prefix in config set (for example h2.client.maxConnections
+		/// = 2). A key is the setter's name without "set" (setTimeout ->
+		/// timeout, setHTTP11Fallback -> http11Fallback). Durations are in
+		/// seconds (fractions allowed), sizes in bytes (suffix K, M or G
+		/// allowed). docs/CONFIGURATION.md lists every key.
+		///
+		/// Throws Poco::InvalidArgumentException naming the key for a value
+		/// that is malformed or out of range, and for a key under prefix that
+		/// is not a parameter (a typo).
 
 	void setMaxConnections(int connections);
 		/// Sets how many connections the client may hold to its host. A new

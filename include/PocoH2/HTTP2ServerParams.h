@@ -10,6 +10,8 @@
 #include <Poco/AutoPtr.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Types.h>
+#include <Poco/Util/AbstractConfiguration.h>
+#include <string>
 
 namespace PocoH2 {
 
@@ -36,6 +38,21 @@ public:
 
 	HTTP2ServerParams();
 		/// Creates the parameters with their defaults.
+
+	static Ptr fromConfiguration(const Poco::Util::AbstractConfiguration& config, const std::string& prefix = "h2.server");
+		/// Creates the parameters with their defaults, then sets each one
+		/// whose key is present under prefix in config (for example
+		/// h2.server.maxConcurrentStreams = 256 in an application's
+		/// .properties file). A key is the setter's name without "set"
+		/// (setIdleTimeout -> idleTimeout), including the inherited
+		/// HTTPServerParams keys serverName, softwareVersion, timeout,
+		/// keepAlive, maxKeepAliveRequests, keepAliveTimeout and maxThreads.
+		/// Durations are in seconds (fractions allowed), sizes in bytes
+		/// (suffix K, M or G allowed). docs/CONFIGURATION.md lists every key.
+		///
+		/// Throws Poco::InvalidArgumentException naming the key for a value
+		/// that is malformed or out of range, and for a key under prefix that
+		/// is not a parameter (a typo).
 
 	void setIOThreads(int threads);
 		/// Sets the number of event-loop threads. Default: 1.
