@@ -12,7 +12,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PACKAGES=(cmake ninja-build g++ pkg-config libpoco-dev libnghttp2-dev libssl-dev
-	libgtest-dev libgmock-dev googletest nghttp2-client nghttp2-server nginx-light curl python3-h2 openssl)
+	libgtest-dev libgmock-dev googletest nghttp2-client nghttp2-server nginx-light curl python3-h2 openssl
+	haproxy chromium)
 BUILD_DIR=${BUILD_DIR:-build}
 BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo}
 DEPS_ONLY=0

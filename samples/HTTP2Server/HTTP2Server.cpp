@@ -17,6 +17,7 @@
 #include <Poco/NullStream.h>
 #include <Poco/NumberParser.h>
 #include <Poco/Path.h>
+#include <Poco/Process.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/Thread.h>
 #include <Poco/URI.h>
@@ -36,6 +37,7 @@
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionSet.h>
 #include <Poco/Util/ServerApplication.h>
+#include <Poco/Util/AbstractConfiguration.h>
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
@@ -63,6 +65,7 @@ const std::size_t ONE_MIB = 1024 * 1024;
 const std::size_t STREAM_CHUNK_SIZE = 16 * 1024;
 const Poco::UInt64 MAX_STREAM_BYTES = Poco::UInt64(64) * 1024 * 1024 * 1024;
 const int MAX_SLEEP_MS = 60 * 1000;
+const int MAX_PAGE_ASSETS = 300;
 
 std::string htmlEscape(const std::string& text)
 	/// Returns text with the HTML metacharacters replaced by entities.
@@ -284,6 +287,112 @@ public:
 	}
 };
 
+class PidHandler : public HTTPRequestHandler
+	/// Answers the server's process id: shows which of several processes
+	/// sharing a port (SO_REUSEPORT) or behind a load balancer served a
+	/// request.
+{
+public:
+	void handleRequest(HTTPServerRequest&, HTTPServerResponse& response) override
+	{
+		sendText(response, HTTPResponse::HTTP_OK, std::to_string(Poco::Process::id()) + "\n");
+	}
+};
+
+void setPeerTiming(const HTTPServerRequest& request, HTTPServerResponse& response)
+	/// Puts the client's address (one per TCP connection) into a
+	/// Server-Timing header, which a browser page can read through its
+	/// Performance API (PerformanceResourceTiming.serverTiming).
+{
+	response.set("Server-Timing", "peer;desc=\"" + request.clientAddress().toString() + "\"");
+	response.set("Cache-Control", "no-store");
+}
+
+class PageHandler : public HTTPRequestHandler
+	/// /page?assets=N: an HTML page with N sub-resources (images, scripts
+	/// and fetches of /asset/...), whose script reports, through the
+	/// Performance API, the protocol each one came over and from which
+	/// client address (that is, which connection) the server saw it.
+{
+public:
+	void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override
+	{
+		int assets = 0;
+		if (!Poco::NumberParser::tryParse(queryParameter(request, "assets", "50"), assets) || assets < 1 ||
+			assets > MAX_PAGE_ASSETS)
+		{
+			sendText(response, HTTPResponse::HTTP_BAD_REQUEST, "assets must be a number from 1 to 300\n");
+			return;
+		}
+		std::ostringstream html;
+		html << "<!DOCTYPE html>\n<html><head><title>poco-h2 page</title>\n"
+			 << "<script>window.scriptsRun = 0; window.fetchUrls = [];</script>\n</head><body>\n"
+			 << "<p>A page with " << assets << " sub-resources.</p>\n";
+		for (int i = 0; i < assets; ++i)
+		{
+			switch (i % 3)
+			{
+			case 0: html << "<img src=\"/asset/" << i << ".svg\" width=\"8\" height=\"8\" alt=\"\">\n"; break;
+			case 1: html << "<script src=\"/asset/" << i << ".js\"></script>\n"; break;
+			default: html << "<script>window.fetchUrls.push('/asset/" << i << ".txt');</script>\n"; break;
+			}
+		}
+		html << "<pre id=\"result\">pending</pre>\n<script>\n"
+				"window.addEventListener('load', function () {\n"
+				"  Promise.all(window.fetchUrls.map(function (u) { return fetch(u).then(function (r) { return r.text(); }); }))\n"
+				"  .then(function () {\n"
+				"    var peer = function (e) { var t = e.serverTiming || []; for (var i = 0; i < t.length; ++i) if (t[i].name === 'peer') return t[i].description; return ''; };\n"
+				"    var nav = performance.getEntriesByType('navigation')[0];\n"
+				"    var assets = performance.getEntriesByType('resource').filter(function (e) { return e.name.indexOf('/asset/') >= 0; })\n"
+				"      .map(function (e) { return { url: e.name, protocol: e.nextHopProtocol, peer: peer(e) }; });\n"
+				"    document.getElementById('result').textContent = JSON.stringify({ page: { protocol: nav.nextHopProtocol, peer: peer(nav) },\n"
+				"      scriptsRun: window.scriptsRun, assets: assets });\n"
+				"  }, function (error) { document.getElementById('result').textContent = 'error: ' + error; });\n"
+				"});\n</script>\n</body></html>\n";
+		std::string body = html.str();
+		setPeerTiming(request, response);
+		response.setContentType("text/html; charset=utf-8");
+		response.sendBuffer(body.data(), body.size());
+	}
+};
+
+class AssetHandler : public HTTPRequestHandler
+	/// /asset/N.svg, /asset/N.js, /asset/N.txt: the small sub-resources of
+	/// /page.
+{
+public:
+	void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override
+	{
+		const std::string& uri = request.getURI();
+		std::string path = uri.substr(0, uri.find('?'));
+		std::string extension = path.substr(path.rfind('.') + 1);
+		std::string body;
+		if (extension == "svg")
+		{
+			response.setContentType("image/svg+xml");
+			body = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"8\" height=\"8\"><rect width=\"8\" height=\"8\" "
+				   "fill=\"#36c\"/></svg>\n";
+		}
+		else if (extension == "js")
+		{
+			response.setContentType("text/javascript");
+			body = "window.scriptsRun += 1;\n";
+		}
+		else if (extension == "txt")
+		{
+			response.setContentType("text/plain");
+			body = path + "\n";
+		}
+		else
+		{
+			sendText(response, HTTPResponse::HTTP_NOT_FOUND, "assets are /asset/N.svg, /asset/N.js or /asset/N.txt\n");
+			return;
+		}
+		setPeerTiming(request, response);
+		response.sendBuffer(body.data(), body.size());
+	}
+};
+
 class NotFoundHandler : public HTTPRequestHandler
 	/// Answers 404 with the list of routes.
 {
@@ -291,7 +400,7 @@ public:
 	void handleRequest(HTTPServerRequest&, HTTPServerResponse& response) override
 	{
 		sendText(response, HTTPResponse::HTTP_NOT_FOUND,
-			"not found; try /, /echo, /stream?bytes=N, /slow?ms=N, /form or /1m\n");
+			"not found; try /, /echo, /stream?bytes=N, /slow?ms=N, /form, /1m, /pid or /page?assets=N\n");
 	}
 };
 
@@ -316,6 +425,12 @@ public:
 			return new FormHandler;
 		if (path == "/1m")
 			return new OneMiBHandler;
+		if (path == "/pid")
+			return new PidHandler;
+		if (path == "/page")
+			return new PageHandler;
+		if (path.compare(0, 7, "/asset/") == 0)
+			return new AssetHandler;
 		return new NotFoundHandler;
 	}
 };
@@ -325,9 +440,17 @@ public:
 class HTTP2ServerApp : public ServerApplication
 	/// The sample application: a cleartext and a TLS HTTP2Server sharing
 	/// one request handler factory.
+	///
+	/// Its settings come from the application's layered configuration:
+	/// HTTP2Server.properties beside the executable if present (Poco's
+	/// loadConfiguration()), files given with --config-file, and the
+	/// command-line options, which win. The sample's own keys are
+	/// HTTP2Server.port, .tlsPort, .bind, .dataDir and .reusePort; the
+	/// server parameters are read by HTTP2ServerParams::fromConfiguration()
+	/// from h2.server.* (see docs/CONFIGURATION.md).
 {
 public:
-	HTTP2ServerApp() : _port(8080), _tlsPort(8443), _bind("127.0.0.1"), _ioThreads(1), _threads(0), _helpRequested(false)
+	HTTP2ServerApp() : _helpRequested(false)
 	{
 	}
 
@@ -349,6 +472,10 @@ protected:
 	{
 		ServerApplication::defineOptions(options);
 		options.addOption(Option("help", "h", "Show this help and exit.").required(false).repeatable(false));
+		options.addOption(Option("config-file", "f", "Load configuration (.properties, .ini or .xml) from FILE.")
+							  .required(false)
+							  .repeatable(true)
+							  .argument("FILE"));
 		options.addOption(Option("port", "p", "Cleartext port (h2c with prior knowledge and HTTP/1.1). "
 											  "0 lets the OS pick one; \"off\" disables it. Default: 8080.")
 							  .required(false)
@@ -363,17 +490,22 @@ protected:
 							  .required(false)
 							  .repeatable(false)
 							  .argument("ADDR"));
+		options.addOption(Option("reuse-port", "r",
+			"Bind with SO_REUSEPORT, so that several processes can listen on the same port and the kernel "
+			"spreads the connections over them.")
+							  .required(false)
+							  .repeatable(false));
 		options.addOption(Option("data-dir", "d",
 			"Directory of the self-signed certificate (cert.pem, key.pem), created on first run. "
 			"Default: $XDG_DATA_HOME/poco-h2 or ~/.local/share/poco-h2.")
 							  .required(false)
 							  .repeatable(false)
 							  .argument("PATH"));
-		options.addOption(Option("io-threads", "i", "Event-loop threads per server. Default: 1.")
+		options.addOption(Option("io-threads", "i", "Event-loop threads per server (h2.server.ioThreads). Default: 1.")
 							  .required(false)
 							  .repeatable(false)
 							  .argument("N"));
-		options.addOption(Option("threads", "t", "Request handler threads per server. Default: 16.")
+		options.addOption(Option("threads", "t", "Request handler threads per server (h2.server.maxThreads). Default: 16.")
 							  .required(false)
 							  .repeatable(false)
 							  .argument("N"));
@@ -387,18 +519,22 @@ protected:
 			_helpRequested = true;
 			stopOptionsProcessing();
 		}
+		else if (name == "config-file")
+			loadConfiguration(value);
 		else if (name == "port")
-			_port = parsePort(name, value);
+			config().setString("HTTP2Server.port", value);
 		else if (name == "tls-port")
-			_tlsPort = parsePort(name, value);
+			config().setString("HTTP2Server.tlsPort", value);
 		else if (name == "bind")
-			_bind = value;
+			config().setString("HTTP2Server.bind", value);
+		else if (name == "reuse-port")
+			config().setBool("HTTP2Server.reusePort", true);
 		else if (name == "data-dir")
-			_dataDir = value;
+			config().setString("HTTP2Server.dataDir", value);
 		else if (name == "io-threads")
-			_ioThreads = parseCount(name, value);
+			config().setString("h2.server.ioThreads", value);
 		else if (name == "threads")
-			_threads = parseCount(name, value);
+			config().setString("h2.server.maxThreads", value);
 	}
 
 	int main(const std::vector<std::string>&) override
@@ -407,36 +543,57 @@ protected:
 		{
 			HelpFormatter helpFormatter(options());
 			helpFormatter.setCommand(commandName());
-			helpFormatter.setUsage("[--port=N] [--tls-port=N] [--bind=ADDR] [--data-dir=PATH] [--io-threads=N] "
-								   "[--threads=N]");
+			helpFormatter.setUsage("[--config-file=FILE] [--port=N] [--tls-port=N] [--bind=ADDR] [--reuse-port] "
+								   "[--data-dir=PATH] [--io-threads=N] [--threads=N]");
 			helpFormatter.setHeader("Serves Poco request handlers over HTTP/2 and HTTP/1.1 with poco-h2 " +
 									std::string(POCOH2_VERSION_STRING) +
 									".\nRoutes: / (13-byte hello), /echo (POST body back), /stream?bytes=N, "
-									"/slow?ms=N, /form (HTML forms, also multipart), /1m (1 MiB).");
+									"/slow?ms=N, /form (HTML forms, also multipart), /1m (1 MiB), /pid (process id), "
+									"/page?assets=N (an HTML page with N sub-resources).\n"
+									"Server parameters are read from the configuration keys h2.server.* "
+									"(docs/CONFIGURATION.md).");
 			helpFormatter.format(std::cout);
 			return Application::EXIT_OK;
 		}
-		if (_port < 0 && _tlsPort < 0)
+
+		int port = 0;
+		int tlsPort = 0;
+		std::string bindAddress;
+		bool reusePort = false;
+		Poco::Net::HTTPServerParams::Ptr pParams;
+		try
+		{
+			port = parsePort("HTTP2Server.port", config().getString("HTTP2Server.port", "8080"));
+			tlsPort = parsePort("HTTP2Server.tlsPort", config().getString("HTTP2Server.tlsPort", "8443"));
+			bindAddress = config().getString("HTTP2Server.bind", "127.0.0.1");
+			reusePort = config().getBool("HTTP2Server.reusePort", false);
+			pParams = makeParams();
+		}
+		catch (const Poco::Exception& exc)
+		{
+			logger().error("Bad configuration: " + exc.displayText());
+			return Application::EXIT_CONFIG;
+		}
+		if (port < 0 && tlsPort < 0)
 		{
 			logger().error("Both --port and --tls-port are off: nothing to serve.");
 			return Application::EXIT_USAGE;
 		}
 
-		Poco::Net::HTTPServerParams::Ptr pParams = makeParams();
 		Poco::Net::HTTPRequestHandlerFactory::Ptr pFactory = new SampleRequestHandlerFactory;
 		std::vector<std::unique_ptr<PocoH2::HTTP2Server>> servers;
 
-		if (_port >= 0)
+		if (port >= 0)
 		{
-			Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(_bind, static_cast<Poco::UInt16>(_port)), LISTEN_BACKLOG);
+			Poco::Net::ServerSocket socket = listen(bindAddress, port, reusePort);
 			servers.push_back(std::make_unique<PocoH2::HTTP2Server>(pFactory, socket, pParams));
 			servers.back()->start();
 			announce("cleartext", socket);
 		}
-		if (_tlsPort >= 0)
+		if (tlsPort >= 0)
 		{
 			Poco::Net::Context::Ptr pContext = makeContext();
-			Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(_bind, static_cast<Poco::UInt16>(_tlsPort)), LISTEN_BACKLOG);
+			Poco::Net::ServerSocket socket = listen(bindAddress, tlsPort, reusePort);
 			servers.push_back(std::make_unique<PocoH2::HTTP2Server>(pFactory, socket, pParams, pContext));
 			servers.back()->start();
 			announce("tls", socket);
@@ -452,41 +609,42 @@ protected:
 private:
 	static const int LISTEN_BACKLOG = 256;
 
-	static int parsePort(const std::string& name, const std::string& value)
+	static int parsePort(const std::string& key, const std::string& value)
 		/// Returns the port, or -1 for "off". Throws Poco::InvalidArgumentException.
 	{
 		if (value == "off" || value == "none")
 			return -1;
 		unsigned port = 0;
 		if (!Poco::NumberParser::tryParseUnsigned(value, port) || port > 65535)
-			throw Poco::InvalidArgumentException("--" + name + " wants a port number, 0 or off", value);
+			throw Poco::InvalidArgumentException(key + " (--port, --tls-port) wants a port number, 0 or off", value);
 		return static_cast<int>(port);
 	}
 
-	static int parseCount(const std::string& name, const std::string& value)
-		/// Returns a positive count. Throws Poco::InvalidArgumentException.
+	static Poco::Net::ServerSocket listen(const std::string& address, int port, bool reusePort)
+		/// Returns a listening socket. With reusePort, SO_REUSEPORT lets other
+		/// processes (which must set it too) listen on the same port.
 	{
-		int count = 0;
-		if (!Poco::NumberParser::tryParse(value, count) || count < 1 || count > 1024)
-			throw Poco::InvalidArgumentException("--" + name + " wants a number from 1 to 1024", value);
-		return count;
+		Poco::Net::ServerSocket socket;
+		socket.bind(Poco::Net::SocketAddress(address, static_cast<Poco::UInt16>(port)), true, reusePort);
+		socket.listen(LISTEN_BACKLOG);
+		return socket;
 	}
 
-	Poco::Net::HTTPServerParams::Ptr makeParams() const
+	Poco::Net::HTTPServerParams::Ptr makeParams()
+		/// Reads the server parameters from h2.server.* of the configuration.
+		/// Throws Poco::InvalidArgumentException naming a bad or unknown key.
 	{
-		PocoH2::HTTP2ServerParams::Ptr pParams = new PocoH2::HTTP2ServerParams;
-		pParams->setIOThreads(_ioThreads);
-		if (_threads > 0)
-			pParams->setMaxThreads(_threads);
-		pParams->setSoftwareVersion("poco-h2/" POCOH2_VERSION_STRING);
-		return pParams;
+		if (!config().hasProperty("h2.server.softwareVersion"))
+			config().setString("h2.server.softwareVersion", "poco-h2/" POCOH2_VERSION_STRING);
+		return PocoH2::HTTP2ServerParams::fromConfiguration(config(), "h2.server");
 	}
 
-	Poco::Net::Context::Ptr makeContext() const
+	Poco::Net::Context::Ptr makeContext()
 		/// Creates the server's TLS context from the self-signed certificate
 		/// in the data directory, generating it on first run.
 	{
-		Poco::Path dir = _dataDir.empty() ? defaultDataDir() : Poco::Path::forDirectory(_dataDir);
+		std::string dataDir = config().getString("HTTP2Server.dataDir", "");
+		Poco::Path dir = dataDir.empty() ? defaultDataDir() : Poco::Path::forDirectory(dataDir);
 		Poco::File(dir).createDirectories();
 		std::string certFile = Poco::Path(dir, "cert.pem").toString();
 		std::string keyFile = Poco::Path(dir, "key.pem").toString();
@@ -518,12 +676,6 @@ private:
 		std::cout << "listening " << kind << " on " << socket.address().toString() << std::endl;
 	}
 
-	int _port;
-	int _tlsPort;
-	std::string _bind;
-	std::string _dataDir;
-	int _ioThreads;
-	int _threads;
 	bool _helpRequested;
 };
 
