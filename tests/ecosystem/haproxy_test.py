@@ -60,8 +60,8 @@ frontend h2_in
 
 backend pocoh2
     balance roundrobin
-    server s1 127.0.0.1:{p1} proto h2
-    server s2 127.0.0.1:{p2} proto h2
+    server s1 127.0.0.1:{p1} proto h2 check inter 1s
+    server s2 127.0.0.1:{p2} proto h2 check inter 1s
 """.format(fd=fd, pem=pem, p1=s1.port(), p2=s2.port()))
 
     check = subprocess.run([haproxy, "-c", "-f", config], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
