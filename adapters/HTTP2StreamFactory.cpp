@@ -81,9 +81,9 @@ std::mutex registrationMutex;
 bool registeredHttps = false;
 bool registeredHttp = false;
 
-void replaceFactory(Poco::URIStreamOpener& opener, const std::string& scheme, Poco::URIStreamFactory* pFactory)
+void removeFactory(Poco::URIStreamOpener& opener, const std::string& scheme)
 {
-	// registerStreamFactory() silently keeps an existing factory: remove it first.
+	// Nothing registered (or someone removed it meanwhile): nothing to do.
 	try
 	{
 		opener.unregisterStreamFactory(scheme);
@@ -91,21 +91,33 @@ void replaceFactory(Poco::URIStreamOpener& opener, const std::string& scheme, Po
 	catch (Poco::NotFoundException&)
 	{
 	}
+}
+
+void replaceFactory(Poco::URIStreamOpener& opener, const std::string& scheme, Poco::URIStreamFactory* pFactory)
+{
+	// registerStreamFactory() silently keeps an existing factory: remove it first.
+	removeFactory(opener, scheme);
 	opener.registerStreamFactory(scheme, pFactory);
 }
 
 } // namespace
 
-void HTTP2StreamFactory::registerFactory(Poco::Net::Context::Ptr pContext, bool cleartextToo)
+void HTTP2StreamFactory::registerFactory(
+	Poco::Net::Context::Ptr pContext, bool cleartextToo, const HTTP2ClientParams& params)
 {
 	std::lock_guard<std::mutex> lock(registrationMutex);
 	Poco::URIStreamOpener& opener = Poco::URIStreamOpener::defaultOpener();
-	replaceFactory(opener, "https", new HTTP2StreamFactory(pContext));
+	replaceFactory(opener, "https", new HTTP2StreamFactory(pContext, params));
 	registeredHttps = true;
 	if (cleartextToo)
 	{
-		replaceFactory(opener, "http", new HTTP2StreamFactory(pContext));
+		replaceFactory(opener, "http", new HTTP2StreamFactory(pContext, params));
 		registeredHttp = true;
+	}
+	else if (registeredHttp)
+	{
+		removeFactory(opener, "http");
+		registeredHttp = false;
 	}
 }
 
@@ -114,9 +126,9 @@ void HTTP2StreamFactory::unregisterFactory()
 	std::lock_guard<std::mutex> lock(registrationMutex);
 	Poco::URIStreamOpener& opener = Poco::URIStreamOpener::defaultOpener();
 	if (registeredHttps)
-		opener.unregisterStreamFactory("https");
+		removeFactory(opener, "https");
 	if (registeredHttp)
-		opener.unregisterStreamFactory("http");
+		removeFactory(opener, "http");
 	registeredHttps = registeredHttp = false;
 }
 

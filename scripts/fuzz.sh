@@ -30,7 +30,11 @@ bash scripts/setup.sh --deps-only --extra-packages "clang libclang-rt-14-dev"
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then
 	# The library is instrumented for coverage and sanitizers; the targets
 	# link libFuzzer itself (tests/fuzz/CMakeLists.txt).
-	flags="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+	# -fno-sanitize=enum: Poco keeps any three-digit status in its
+	# HTTPResponse::HTTPStatus enum (its own HTTP/1.1 parser casts the same
+	# way), so a valid status from 512 to 599 is an out-of-range enum load in
+	# Poco's inline getStatus(); the rest of UBSan stays on.
+	flags="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize=enum -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 	CC=clang CXX=clang++ cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 		-DPOCOH2_BUILD_FUZZERS=ON -DPOCOH2_BUILD_BENCH=OFF -DPOCOH2_BUILD_SAMPLES=OFF \
 		-DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" \

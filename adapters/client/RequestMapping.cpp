@@ -72,7 +72,10 @@ void fillResponse(Poco::Net::HTTPResponse& response, const Codec::HeaderBlock& h
 {
 	const std::string* pStatus = head.find(":status");
 	int status = 0;
-	if (!pStatus || pStatus->size() != 3 || !Poco::NumberParser::tryParse(*pStatus, status))
+	// RFC 9110 §15: three digits, the first 1 to 5 ("-12" and "960" are not
+	// statuses; Poco's HTTPStatus could not hold the latter).
+	if (!pStatus || pStatus->size() != 3 || !Poco::NumberParser::tryParse(*pStatus, status) || status < 100
+		|| status > 599)
 		throw Poco::Net::HTTPException("HTTP/2 response without a valid :status");
 	response.clear();
 	response.setVersion("HTTP/2.0");

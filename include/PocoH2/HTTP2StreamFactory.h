@@ -38,10 +38,14 @@ public:
 		/// connection. Throws Poco::URIRedirection for a redirect, and the
 		/// HTTP2Client errors.
 
-	static void registerFactory(Poco::Net::Context::Ptr pContext = nullptr, bool cleartextToo = false);
+	static void registerFactory(Poco::Net::Context::Ptr pContext = nullptr, bool cleartextToo = false,
+		const HTTP2ClientParams& params = HTTP2ClientParams());
 		/// Makes Poco::URIStreamOpener::defaultOpener() open https:// URIs
 		/// with an HTTP2StreamFactory (and http:// too, with h2c prior
-		/// knowledge, if cleartextToo), replacing what was registered.
+		/// knowledge, if cleartextToo), replacing what was registered. Without
+		/// cleartextToo, an http:// factory an earlier call registered is
+		/// removed. params configure the factories' sessions (e.g.
+		/// setHTTP11Fallback(true)).
 
 	static void unregisterFactory();
 		/// Removes the factories registerFactory() installed (Poco's own are
