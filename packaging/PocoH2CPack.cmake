@@ -50,7 +50,9 @@ set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_NAME libpocoh2-dev)
 set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_DEPENDS
 	"libpocoh2-${PROJECT_VERSION_MAJOR} (= ${pocoh2_version}), libpoco-dev, libnghttp2-dev, libssl-dev, pkg-config")
-set(CPACK_DEBIAN_RUNTIME_PACKAGE_GENERATE_SHLIBS ON)
+# shlibs for libPocoH2.so.0, and ldconfig in postinst/postrm (the module has no
+# SONAME: CPack warns and leaves it out of shlibs).
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY ">=")
 
 # RPM (rpmbuild from Debian's rpm package works too)
