@@ -71,8 +71,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-step "packages needed: rpm (rpmbuild)"
-bash scripts/setup.sh --deps-only --extra-packages "rpm"
+step "packages needed: rpm (rpmbuild), file (CPack's shared-library scan)"
+bash scripts/setup.sh --deps-only --extra-packages "rpm file"
 
 step "Release build in $BUILD_DIR (prefix /usr), cpack DEB and RPM"
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
