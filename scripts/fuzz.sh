@@ -4,7 +4,8 @@
 #
 # Usage: bash scripts/fuzz.sh [seconds] [target...]
 #   seconds  time per target (default 60), passed as -max_total_time
-#   target   server_connection, client_response, adapters (default: all)
+#   target   server_connection, server_codec, client_response, adapters
+#            (default: all)
 # Fails on any crash, sanitizer report, leak or timeout; libFuzzer writes the
 # input to $BUILD_DIR/fuzz-artifacts/<target>/ (add it to tests/fuzz/corpus/
 # once fixed). New inputs found go to a scratch corpus, not into the repository.
@@ -22,7 +23,7 @@ case "${1:-}" in
 esac
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
-	TARGETS=(server_connection client_response adapters)
+	TARGETS=(server_connection server_codec client_response adapters)
 fi
 BUILD_DIR=${BUILD_DIR:-build-fuzz}
 

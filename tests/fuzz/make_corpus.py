@@ -72,6 +72,16 @@ SERVER = {
     "http1_partial": b"\x00GET / HTTP/1.1\r\nHost: lo",
 }
 
+# server_codec: bit 0 clear puts the preface first; bits 1-6 the chunk size - 1.
+SERVER_CODEC = {}
+for _name, _data in SERVER.items():
+    if _data[:1] == b"\x01":
+        SERVER_CODEC[_name] = b"\x7e" + _data[1:]  # 64-byte chunks
+        SERVER_CODEC[_name + "_bytewise"] = b"\x00" + _data[1:]
+SERVER_CODEC["expect_continue"] = b"\x10" + headers(1, request("POST", "/", [("expect", "100-continue")])) \
+    + frame(DATA, END_STREAM, 1, b"abc")
+SERVER_CODEC["no_preface"] = b"\x01" + frame(SETTINGS, 0, 0)
+
 CLIENT = {
     # bits 0-1: GET, HEAD, POST, PUT 100 KiB; bit 2: empty SETTINGS first
     "ok_with_body": b"\x04" + frame(SETTINGS, ACK, 0)
@@ -135,5 +145,6 @@ def write(target, seeds):
 
 if __name__ == "__main__":
     write("server_connection", SERVER)
+    write("server_codec", SERVER_CODEC)
     write("client_response", CLIENT)
     write("adapters", ADAPTERS)
