@@ -69,8 +69,17 @@ void ClientConnection::open(const Poco::Net::SocketAddress& address)
 		[weak]
 		{
 			auto self = weak.lock();
-			if (self && (self->_state == State::CONNECTING || self->_state == State::HANDSHAKE))
+			if (!self)
+				return;
+			self->_connectTimer = 0;
+			if (self->_state == State::CONNECTING || self->_state == State::HANDSHAKE)
 				self->closeNow(Poco::TimeoutException("connecting to " + self->_engine.authority() + " timed out"));
+			else if (self->_state == State::HTTP2 && !self->_receivedAny)
+				// RFC 9113 §3.4 and §6.5.3: the server's preface (SETTINGS) and its
+				// acknowledgement of ours never came.
+				self->closeWithError(NGHTTP2_SETTINGS_TIMEOUT,
+					Poco::TimeoutException(self->_engine.authority() + " sent no HTTP/2 SETTINGS within "
+						+ std::to_string(self->_engine.config().connectTimeout.count()) + " ms of connecting"));
 		});
 	int rc;
 	do
@@ -193,7 +202,9 @@ void ClientConnection::continueHandshake()
 
 void ClientConnection::startHttp2()
 {
-	_loop.cancelTimer(_connectTimer);
+	// The connect timer keeps running until the server's first bytes arrive
+	// (its SETTINGS): a peer that accepts and stays silent fails like one
+	// that does not answer the connect.
 	_state = State::HTTP2;
 	_pCodec = std::make_unique<Codec::Http2Codec>(
 		Codec::Http2Codec::Role::Client, static_cast<Codec::CodecListener&>(*this), _engine.config().codec);
@@ -291,7 +302,12 @@ void ClientConnection::readAvailable()
 					"it answered " + std::string(pBegin, pEnd)));
 				return false;
 			}
-			_receivedAny = true;
+			if (!_receivedAny)
+			{
+				_receivedAny = true;
+				_loop.cancelTimer(_connectTimer);
+				_connectTimer = 0;
+			}
 			_readSinceKeepAlive = true;
 			return true;
 		});
@@ -302,13 +318,11 @@ void ClientConnection::readAvailable()
 	case Transport::CodecPump::Status::CODEC_ERROR:
 	{
 		// The GOAWAY goes out with this flush; the streams fail now.
-		const std::string error = _pCodec->lastError();
-		scheduleFlush();
 		flush();
-		return closeNow(HTTP2Exception("protocol error on " + describe(), error));
+		return closeNow(protocolError());
 	}
 	case Transport::CodecPump::Status::CLOSED:
-		return closeNow(HTTP2ConnectionClosedException(describe() + " closed by the server"));
+		return closeNow(HTTP2ConnectionClosedException(closedByServer()));
 	case Transport::CodecPump::Status::FAILED:
 		return closeNow(HTTP2ConnectionClosedException(describe() + " failed", _pChannel->lastError()));
 	case Transport::CodecPump::Status::OK:
@@ -329,7 +343,13 @@ void ClientConnection::flush()
 			status == Transport::CodecPump::Status::CLOSED ? std::string("closed by the server")
 														  : _pChannel->lastError()));
 	if (!_pump.pending() && _pCodec->finished())
+	{
+		// nghttp2 ends the session itself after a connection error it found
+		// (its GOAWAY just left).
+		if (_pCodec->goAwayErrorSent() != NGHTTP2_NO_ERROR)
+			return closeNow(protocolError());
 		return closeNow(HTTP2ConnectionClosedException(describe() + " finished"));
+	}
 	_pump.trim(IDLE_BUFFER_LIMIT);
 	setInterest(_pump.interest(*_pChannel, *_pCodec));
 }
@@ -379,6 +399,51 @@ void ClientConnection::closeNow(const Poco::Exception& reason)
 		else
 			pStream->fail(reason);
 	}
+}
+
+HTTP2Exception ClientConnection::protocolError() const
+{
+	const std::uint32_t code = _pCodec ? _pCodec->goAwayErrorSent() : std::uint32_t(NGHTTP2_INTERNAL_ERROR);
+	std::string detail = _pCodec ? _pCodec->lastError() : std::string();
+	if (detail.empty())
+	{
+		// nghttp2 names some errors only by their code.
+		switch (code)
+		{
+		case NGHTTP2_FLOW_CONTROL_ERROR:
+			detail = "the server broke flow control (a window above 2^31-1, or more DATA than the window allowed)";
+			break;
+		case NGHTTP2_COMPRESSION_ERROR:
+			detail = "a header block that does not decode (HPACK)";
+			break;
+		case NGHTTP2_FRAME_SIZE_ERROR:
+			detail = "a frame of a wrong size";
+			break;
+		default:
+			break;
+		}
+	}
+	return HTTP2Exception("protocol error on " + describe() + ", connection closed with GOAWAY "
+			+ Codec::http2ErrorCodeName(code),
+		detail, static_cast<int>(code));
+}
+
+std::string ClientConnection::closedByServer() const
+{
+	if (!_goingAway)
+		return describe() + " closed by the server";
+	return describe() + " closed by the server after its GOAWAY " + Codec::http2ErrorCodeName(_goAwayErrorCode)
+		+ " (last stream " + std::to_string(_goAwayLastStreamId) + ")";
+}
+
+void ClientConnection::closeWithError(std::uint32_t errorCode, const Poco::Exception& reason)
+{
+	if (_state == State::HTTP2)
+	{
+		_pCodec->terminate(errorCode);
+		_pump.write(*_pChannel, *_pCodec);
+	}
+	closeNow(reason);
 }
 
 void ClientConnection::close(const Poco::Exception& reason)
@@ -478,7 +543,9 @@ void ClientConnection::onHeaders(std::int32_t streamId, Codec::HeadersKind kind,
 		return;
 	if (headerListTooLarge)
 	{
-		pStream->fail(HTTP2Exception("the response header list from " + _engine.authority() + " is too large"));
+		pStream->fail(HTTP2Exception("the response header list from " + _engine.authority() + " on stream "
+			+ std::to_string(streamId) + " is too large: over our SETTINGS_MAX_HEADER_LIST_SIZE of "
+			+ std::to_string(_engine.config().codec.maxHeaderListSize) + " bytes; sent RST_STREAM CANCEL"));
 		_pCodec->resetStream(streamId, NGHTTP2_CANCEL);
 		return;
 	}
@@ -523,18 +590,44 @@ void ClientConnection::onStreamClose(std::int32_t streamId, std::uint32_t errorC
 		return;
 	ClientStream::Ptr pStream = std::move(it->second);
 	_streams.erase(it);
+	auto sent = _resetsSent.find(streamId);
+	const bool resetByUs = sent != _resetsSent.end();
+	if (resetByUs)
+		_resetsSent.erase(sent);
 	// Bytes the caller never read still occupy the connection window.
 	_pCodec->consumeConnection(pStream->receivedBytes() - pStream->creditedBytes());
 	// REFUSED_STREAM (also what nghttp2 reports for streams above a GOAWAY's
 	// last stream id) means the server did not process the request.
 	_saturated = errorCode == NGHTTP2_REFUSED_STREAM;
-	if (errorCode == NGHTTP2_REFUSED_STREAM && pStream->prepareRetry())
+	if (errorCode == NGHTTP2_REFUSED_STREAM && !resetByUs && pStream->prepareRetry())
 		_engine.retry(pStream, HTTP2StreamResetException("stream refused by " + _engine.authority(), NGHTTP2_REFUSED_STREAM));
+	else if (errorCode != NGHTTP2_NO_ERROR)
+		pStream->fail(HTTP2StreamResetException(resetMessage(streamId, errorCode, resetByUs), static_cast<int>(errorCode)));
 	else
 		pStream->onClosed(errorCode);
 	_engine.streamClosed();
 	if (_goingAway)
 		postCloseIfDrained();
+}
+
+std::string ClientConnection::resetMessage(std::int32_t streamId, std::uint32_t errorCode, bool resetByUs) const
+{
+	const std::string code = Codec::http2ErrorCodeName(errorCode);
+	const std::string where = _engine.authority() + " on stream " + std::to_string(streamId);
+	if (!resetByUs)
+		return "stream reset by the server: RST_STREAM " + code + " from " + where;
+	// nghttp2 resets a stream on its own when the response breaks the rules.
+	if (errorCode == NGHTTP2_PROTOCOL_ERROR)
+		return "malformed response from " + where + " (RFC 9113 §8.1.1), sent RST_STREAM " + code;
+	if (errorCode == NGHTTP2_FLOW_CONTROL_ERROR)
+		return "flow-control violation by " + where + ", sent RST_STREAM " + code;
+	return "stream error on " + where + ", sent RST_STREAM " + code;
+}
+
+void ClientConnection::onResetSent(std::int32_t streamId, std::uint32_t errorCode)
+{
+	if (_streams.count(streamId))
+		_resetsSent[streamId] = errorCode;
 }
 
 void ClientConnection::postCloseIfDrained()
@@ -555,6 +648,7 @@ void ClientConnection::onGoAway(std::int32_t lastStreamId, std::uint32_t errorCo
 		+ " last stream " + std::to_string(lastStreamId));
 	_goingAway = true;
 	_goAwayLastStreamId = lastStreamId;
+	_goAwayErrorCode = errorCode;
 	_engine.connectionGoingAway(*this);
 	postCloseIfDrained();
 }

@@ -11,6 +11,7 @@
 #ifndef PocoH2_Client_ClientConnection_INCLUDED
 #define PocoH2_Client_ClientConnection_INCLUDED
 
+#include "PocoH2/HTTP2Exception.h"
 #include "client/ClientStream.h"
 #include "codec/Http2Codec.h"
 #include "transport/Channel.h"
@@ -98,6 +99,7 @@ private:
 	void onStreamClose(std::int32_t streamId, std::uint32_t errorCode) override;
 	void onGoAway(std::int32_t lastStreamId, std::uint32_t errorCode) override;
 	void onPingAck() override;
+	void onResetSent(std::int32_t streamId, std::uint32_t errorCode) override;
 
 	void armKeepAlive();
 	void onKeepAlive();
@@ -110,6 +112,10 @@ private:
 	void scheduleFlush();
 	void setInterest(std::uint32_t events);
 	void closeNow(const Poco::Exception& reason);
+	void closeWithError(std::uint32_t errorCode, const Poco::Exception& reason);
+	HTTP2Exception protocolError() const;
+	std::string closedByServer() const;
+	std::string resetMessage(std::int32_t streamId, std::uint32_t errorCode, bool resetByUs) const;
 	void closeIfDrained();
 	void postCloseIfDrained();
 	void detachStream(const ClientStream::Ptr& pStream);
@@ -126,6 +132,8 @@ private:
 	bool _flushQueued = false;
 	bool _goingAway = false;			 ///< GOAWAY received: no new streams
 	std::int32_t _goAwayLastStreamId = -1; ///< streams above it were never processed
+	std::uint32_t _goAwayErrorCode = 0;	 ///< the error code of the server's GOAWAY
+	std::unordered_map<std::int32_t, std::uint32_t> _resetsSent; ///< RST_STREAM codes we sent, until the close
 	bool _receivedAny = false;
 	bool _saturated = false; ///< the last stream closed was refused
 	Transport::EventLoop::TimerId _connectTimer = 0;

@@ -33,6 +33,10 @@ void CodecListener::onGoAwaySent(std::int32_t)
 {
 }
 
+void CodecListener::onResetSent(std::int32_t, std::uint32_t)
+{
+}
+
 namespace {
 
 std::vector<nghttp2_nv> toNameValues(const HeaderBlock& headers)
@@ -224,9 +228,24 @@ struct Http2Codec::Callbacks
 		{
 			self._goAwayCodeSent = frame->goaway.error_code;
 			self._goAwayLastStreamSent = frame->goaway.last_stream_id;
+			// nghttp2 explains the connection errors it detects in the debug data.
+			if (self._lastError.empty() && frame->goaway.opaque_data_len > 0)
+				self._lastError.assign(
+					reinterpret_cast<const char*>(frame->goaway.opaque_data), frame->goaway.opaque_data_len);
 			try
 			{
 				self._listener.onGoAwaySent(frame->goaway.last_stream_id);
+			}
+			catch (...)
+			{
+				return NGHTTP2_ERR_CALLBACK_FAILURE;
+			}
+		}
+		else if (frame->hd.type == NGHTTP2_RST_STREAM)
+		{
+			try
+			{
+				self._listener.onResetSent(frame->hd.stream_id, frame->rst_stream.error_code);
 			}
 			catch (...)
 			{

@@ -107,6 +107,11 @@ public:
 	virtual void onLocalStreamEnd(std::int32_t streamId);
 		/// A frame with END_STREAM left for streamId: our side of the
 		/// stream is complete on the wire. Default: nothing.
+
+	virtual void onResetSent(std::int32_t streamId, std::uint32_t errorCode);
+		/// RST_STREAM with errorCode left for streamId: one we asked for, or
+		/// one nghttp2 sent on its own for a malformed message or a flow-control
+		/// violation (onStreamClose() follows). Default: nothing.
 };
 
 class Http2Codec
