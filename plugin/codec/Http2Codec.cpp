@@ -375,6 +375,13 @@ bool Http2Codec::receive(const std::uint8_t* data, std::size_t length)
 	std::uint32_t code = NGHTTP2_INTERNAL_ERROR;
 	if (rc == NGHTTP2_ERR_BAD_CLIENT_MAGIC)
 		code = NGHTTP2_PROTOCOL_ERROR;
+	else if (rc == NGHTTP2_ERR_TOO_MANY_CONTINUATIONS)
+	{
+		// Debian's libnghttp2 1.52 caps a header block at 8 CONTINUATION frames
+		// (CVE-2024-28182); the peer flooded, it is not our failure.
+		code = NGHTTP2_ENHANCE_YOUR_CALM;
+		_lastError = "header block spread over too many CONTINUATION frames";
+	}
 	else if (rc == NGHTTP2_ERR_FLOODED)
 		code = NGHTTP2_ENHANCE_YOUR_CALM;
 	nghttp2_session_terminate_session(_pSession, code);

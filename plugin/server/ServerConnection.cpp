@@ -4,6 +4,7 @@
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/Net/StreamSocketImpl.h>
+#include <Poco/String.h>
 #include <Poco/Timestamp.h>
 #include <algorithm>
 #include <cerrno>
@@ -526,6 +527,13 @@ void ServerConnection::onHeaders(std::int32_t streamId, Codec::HeadersKind kind,
 	if (request.path.empty())
 	{
 		// RFC 9113 §8.3.1: an empty :path is malformed.
+		_pCodec->resetStream(streamId, NGHTTP2_PROTOCOL_ERROR);
+		return;
+	}
+	const std::string* pHost = request.headers.find("host");
+	if (pHost && !request.authority.empty() && Poco::icompare(*pHost, request.authority) != 0)
+	{
+		// RFC 9113 §8.3.1: a Host naming another entity than :authority is malformed.
 		_pCodec->resetStream(streamId, NGHTTP2_PROTOCOL_ERROR);
 		return;
 	}
