@@ -146,7 +146,6 @@ public:
 		_start = Clock::now();
 		_base = _completed.load();
 		_baseFailures = _failures.load();
-		_measuring = true;
 	}
 
 	void stop()
@@ -155,7 +154,6 @@ public:
 		_failuresInWindow = _failures.load() - _baseFailures;
 		_seconds = std::chrono::duration<double>(Clock::now() - _start).count();
 		_cpu = cpuSeconds() - _cpu;
-		_measuring = false;
 	}
 
 	void completed(bool ok, const std::string& error)
@@ -187,7 +185,6 @@ public:
 private:
 	std::atomic<long> _completed{0};
 	std::atomic<long> _failures{0};
-	std::atomic<bool> _measuring{false};
 	long _base = 0;
 	long _baseFailures = 0;
 	long _requests = 0;

@@ -81,10 +81,13 @@ while [ $# -gt 0 ]; do
 	shift
 done
 WARMUP=1
+# The least requests per run, per request in flight (see counted()).
+FLOOR_PER_STREAM=10
 BIG=1073741824
 STREAM_BYTES=104857600
 if [ "$QUICK" -eq 1 ]; then
 	: "${ROUNDS:=1}" "${DURATION:=1}" "${IDLE:=200}"
+	FLOOR_PER_STREAM=2
 	BIG=67108864
 else
 	: "${ROUNDS:=3}" "${DURATION:=4}" "${IDLE:=10000}"
@@ -266,14 +269,14 @@ RUN_ARGS=()
 counted()
 	# counted KEY C M ARGS... URL: sets RUN_ARGS to h2load arguments for a
 	# run of about $DURATION seconds: -n N -c C -m M ARGS... URL. N comes
-	# from a first, uncounted run of max(10 C M, 200) requests against the
-	# same server (also its warm-up), made the first time KEY is seen, and
-	# is at least that. h2load's timed mode (-D) is not used: h2load 1.52
+	# from a first, uncounted run of max(10 C M, 200) requests (2 C M with
+	# --quick) against the same server (also its warm-up), made the first
+	# time KEY is seen, and is at least that. h2load's timed mode (-D) is not used: h2load 1.52
 	# sometimes never ends it when many clients connect.
 {
 	local key=$1 c=$2 m=$3
 	shift 3
-	local floor=$((10 * c * m))
+	local floor=$((FLOOR_PER_STREAM * c * m))
 	[ "$floor" -lt 200 ] && floor=200
 	if [ -z "${COUNT_FOR[$key]:-}" ]; then
 		local H2LOAD_TIMEOUT=$COUNTED_H2LOAD_TIMEOUT rate=0
