@@ -67,9 +67,19 @@ class Connection:
         self.decoder.max_allowed_table_size = 65536
         self.send_lock = threading.Lock()
         self.streams = {}  # stream id -> request headers (dict)
-        self.hostile = True  # connection-level misbehaviour applies
+        self.held = None  # frames kept back until the delayed preface left
 
     def send(self, data):
+        if self.held is not None:
+            self.held.append(data)
+            return
+        self.send_now(data)
+
+    def release(self, preface):
+        held, self.held = self.held, None
+        self.send_now(preface + b"".join(held))
+
+    def send_now(self, data):
         # A client that already closed is no reason to stop reading: its
         # GOAWAY may still wait in the receive buffer.
         with self.send_lock:
@@ -274,6 +284,11 @@ FIRST_SETTINGS = {
     "ping_flood": settings() + b"".join(frame(PING, 0, 0, struct.pack(">Q", i)) for i in range(20000)),
 }
 
+# Sent only once the client's first HEADERS arrived, so that the request is
+# on the wire when the client finds the connection broken (a request whose
+# HEADERS never left would be retried on a new connection instead).
+DELAYED_PREFACE = set(FIRST_SETTINGS) - {"stream_window_zero", "connection_window_stuck"}
+
 GATHER = 4  # requests a GOAWAY scenario collects before it acts
 
 
@@ -306,12 +321,19 @@ def serve(sock, number):
         if silent:
             conn.send = lambda data: None
         preface = FIRST_SETTINGS.get(SCENARIO, settings()) if first else settings()
-        conn.send(preface)
-        if first and SCENARIO in ("http1_answer", "garbage_preface"):
-            time.sleep(0.5)
-            return
+        if first and SCENARIO in DELAYED_PREFACE:
+            conn.held = []
+        else:
+            conn.send(preface)
         for parsed, payload in conn.read_frames():
             kind = parsed.type
+            if conn.held is not None and kind == HEADERS:
+                if SCENARIO in ("http1_answer", "garbage_preface"):
+                    conn.held = None
+                    conn.send(preface)
+                    time.sleep(0.5)
+                    return
+                conn.release(preface)
             if kind == SETTINGS and "ACK" not in parsed.flags:
                 conn.send(frame(SETTINGS, ACK, 0))
             elif kind == PING:
@@ -363,7 +385,7 @@ def main():
         context.load_cert_chain(args[at + 1], args[at + 2])
         alpn = args[args.index("--alpn") + 1].split(",") if "--alpn" in args else ["h2"]
         context.set_alpn_protocols(alpn)
-    if SCENARIO not in PER_REQUEST and SCENARIO not in FIRST_SETTINGS and SCENARIO not in ("silent", "tls_ok"):
+    if SCENARIO not in PER_REQUEST and SCENARIO not in FIRST_SETTINGS and SCENARIO != "silent":
         sys.exit("unknown scenario " + SCENARIO)
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
