@@ -31,7 +31,7 @@ with SampleServer(binary, ["--port=0"] + common) as first:
     # Without SO_REUSEPORT, the port is taken.
     status, out = run_sample(binary, ["--port=%d" % port, "--tls-port=off", "--data-dir=" + workdir])
     if status == 0 or "in use" not in out.lower():
-        fail("a second process without --reuse-port should not bind port %d (status %d): %s" % (port, status, out))
+        fail("a second process without --reuse-port should not bind port %d (status %s): %s" % (port, status, out))
 
     with SampleServer(binary, ["--port=%d" % port] + common) as second:
         if second.port() != port:

@@ -40,16 +40,16 @@ typo = write_config("typo.properties", "HTTP2Server.port = 0\nHTTP2Server.tlsPor
                     "h2.server.maxConcurentStreams = 7\n")
 status, out = run_sample(binary, ["--config-file=" + typo])
 if status != EXIT_CONFIG or "unknown configuration key h2.server.maxConcurentStreams" not in out:
-    fail("typo not reported (status %d): %s" % (status, out))
+    fail("typo not reported (status %s): %s" % (status, out))
 
 bad = write_config("bad.properties", "HTTP2Server.port = 0\nHTTP2Server.tlsPort = off\n"
                    "h2.server.idleTimeout = soon\n")
 status, out = run_sample(binary, ["--config-file=" + bad])
 if status != EXIT_CONFIG or "configuration key h2.server.idleTimeout wants" not in out:
-    fail("bad value not reported (status %d): %s" % (status, out))
+    fail("bad value not reported (status %s): %s" % (status, out))
 
 status, out = run_sample(binary, ["--config-file=" + good, "--threads=lots"])
 if status != EXIT_CONFIG or "h2.server.maxThreads" not in out:
-    fail("bad --threads not reported (status %d): %s" % (status, out))
+    fail("bad --threads not reported (status %s): %s" % (status, out))
 
 print("PASS")

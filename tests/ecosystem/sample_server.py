@@ -82,9 +82,13 @@ class SampleServer:
 
 def run_sample(binary, args, timeout=20):
     """Runs the sample to completion (for configuration errors); returns
-    (exit status, output)."""
-    result = subprocess.run([binary] + list(args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, timeout=timeout)
+    (exit status, output), the status None if it was still running after
+    timeout seconds (and was killed)."""
+    try:
+        result = subprocess.run([binary] + list(args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as expired:
+        return None, "(still running after %d s) %s" % (timeout, expired.stdout or "")
     return result.returncode, result.stdout
 
 
