@@ -18,6 +18,9 @@
 //     -n TOTAL         send TOTAL requests and print a summary
 //     --max-connections N   connections the client may open (default 4)
 //     --timeout S      per-request timeout in seconds (default 60)
+//     --config FILE    read the client parameters from the h2.client.* keys
+//                      of a .properties file (docs/CONFIGURATION.md); the
+//                      two options above, when given, win
 //
 // Prints the protocol and status of the (last) response on stderr; with -n a
 // summary: requests, failures, requests per second, connections used.
@@ -34,6 +37,7 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
+#include <Poco/Util/PropertyFileConfiguration.h>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -66,14 +70,16 @@ struct Options
 	int threads = 0;
 	bool http1 = false;
 	long total = 0;
-	int maxConnections = 4;
-	int timeoutSeconds = 60;
+	int maxConnections = 0; // 0: from the configuration or the default
+	int timeoutSeconds = -1; // -1: from the configuration or the default
+	std::string configFile;
 };
 
 void usage()
 {
 	std::cerr << "usage: HTTP2Get [-X METHOD] [-d DATA|@FILE] [-H 'Name: value']... [-o FILE] [-i] [-k] [--h2c]\n"
-				 "                [--parallel N | --threads N] [-n TOTAL] [--max-connections N] [--timeout S] URL\n";
+				 "                [--parallel N | --threads N] [-n TOTAL] [--max-connections N] [--timeout S]\n"
+				 "                [--config FILE] URL\n";
 }
 
 Options parse(int argc, char** argv)
@@ -128,7 +134,9 @@ Options parse(int argc, char** argv)
 		else if (arg == "--max-connections")
 			options.maxConnections = std::max(1, std::stoi(value(i)));
 		else if (arg == "--timeout")
-			options.timeoutSeconds = std::stoi(value(i));
+			options.timeoutSeconds = std::max(0, std::stoi(value(i)));
+		else if (arg == "--config")
+			options.configFile = value(i);
 		else if (arg == "-h" || arg == "--help")
 		{
 			usage();
@@ -357,8 +365,16 @@ int main(int argc, char** argv)
 			pContext = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", "",
 				options.insecure ? Poco::Net::Context::VERIFY_NONE : Poco::Net::Context::VERIFY_RELAXED, 9, true);
 		PocoH2::HTTP2ClientParams params;
-		params.setMaxConnections(options.maxConnections);
-		params.setTimeout(Poco::Timespan(options.timeoutSeconds, 0));
+		if (!options.configFile.empty())
+		{
+			Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> pConfig =
+				new Poco::Util::PropertyFileConfiguration(options.configFile);
+			params = PocoH2::HTTP2ClientParams::fromConfiguration(*pConfig);
+		}
+		if (options.maxConnections > 0)
+			params.setMaxConnections(options.maxConnections);
+		if (options.timeoutSeconds >= 0)
+			params.setTimeout(Poco::Timespan(options.timeoutSeconds, 0));
 		PocoH2::HTTP2Client client(uri, pContext, params);
 		if (options.total > 0)
 			return options.threads > 0 ? runThreads(client, options, uri) : runMany(client, options, uri);
