@@ -13,8 +13,13 @@
 #include <Poco/Exception.h>
 #include <Poco/Util/LayeredConfiguration.h>
 #include <Poco/Util/MapConfiguration.h>
+#include <fstream>
 #include <functional>
+#include <regex>
+#include <set>
+#include <sstream>
 #include <gtest/gtest.h>
+#include <cctype>
 #include <string>
 
 using Poco::AutoPtr;
@@ -190,6 +195,71 @@ TEST(ParamsConfigurationTest, ClientTyposAndBadValuesAreNamed)
 	pConfig->setString("h2.client.connectTimeout", "0");
 	error = errorOf([&] { HTTP2ClientParams::fromConfiguration(*pConfig); });
 	EXPECT_NE(error.find("configuration key h2.client.connectTimeout wants"), std::string::npos) << error;
+}
+
+std::string readFile(const std::string& path)
+{
+	std::ifstream in(path);
+	std::ostringstream text;
+	text << in.rdbuf();
+	return text.str();
+}
+
+std::set<std::string> settersOf(const std::string& header)
+	/// Returns the configuration keys of the setters a params header declares
+	/// (setMaxFrameSize -> maxFrameSize, setHTTP11Fallback -> http11Fallback).
+{
+	std::set<std::string> keys;
+	const std::string text = readFile(std::string(POCOH2_SOURCE_DIR) + "/include/PocoH2/" + header);
+	const std::regex setter(R"(\bvoid set([A-Z][A-Za-z0-9]*)\()");
+	for (std::sregex_iterator it(text.begin(), text.end(), setter), end; it != end; ++it)
+	{
+		std::string name = (*it)[1];
+		// Lower-case the leading capitals, but not the one that starts the
+		// next word: IOThreads -> ioThreads, HTTP11Fallback -> http11Fallback.
+		std::size_t capitals = 0;
+		while (capitals < name.size() && std::isupper(static_cast<unsigned char>(name[capitals])))
+			++capitals;
+		if (capitals > 1 && capitals < name.size() && std::islower(static_cast<unsigned char>(name[capitals])))
+			--capitals;
+		for (std::size_t i = 0; i < capitals; ++i)
+			name[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+		keys.insert(name);
+	}
+	return keys;
+}
+
+template <class Read>
+void expectEverySetterConfigurable(const std::string& header, const std::string& prefix, Read read)
+	/// Every setter of the header has a key: a value no parameter accepts
+	/// gets "wants ..." (the key is known), never "unknown configuration key";
+	/// and docs/CONFIGURATION.md documents the key.
+{
+	const std::set<std::string> keys = settersOf(header);
+	ASSERT_GE(keys.size(), 5u) << "no setters found in " << header;
+	const std::string doc = readFile(std::string(POCOH2_SOURCE_DIR) + "/docs/CONFIGURATION.md");
+	for (const auto& key : keys)
+	{
+		AutoPtr<MapConfiguration> pConfig = new MapConfiguration;
+		pConfig->setString(prefix + "." + key, "not a value!");
+		std::string error = errorOf([&] { read(*pConfig); });
+		EXPECT_NE(error.find("configuration key " + prefix + "." + key + " wants"), std::string::npos)
+			<< header << ": set" << key << "() has no configuration key " << prefix << "." << key << ": " << error;
+		EXPECT_NE(doc.find("| `" + key + "` |"), std::string::npos)
+			<< "docs/CONFIGURATION.md does not document " << prefix << "." << key;
+	}
+}
+
+TEST(ParamsConfigurationTest, EveryServerSetterHasAKeyAndIsDocumented)
+{
+	expectEverySetterConfigurable("HTTP2ServerParams.h", "h2.server",
+		[](const Poco::Util::AbstractConfiguration& config) { HTTP2ServerParams::fromConfiguration(config); });
+}
+
+TEST(ParamsConfigurationTest, EveryClientSetterHasAKeyAndIsDocumented)
+{
+	expectEverySetterConfigurable("HTTP2ClientParams.h", "h2.client",
+		[](const Poco::Util::AbstractConfiguration& config) { HTTP2ClientParams::fromConfiguration(config); });
 }
 
 } // namespace
