@@ -2,6 +2,8 @@
 
 #include "config/ConfigurationReader.h"
 
+#include <Poco/Thread.h>
+
 #include <limits>
 
 namespace PocoH2 {
@@ -48,6 +50,16 @@ HTTP2ServerParams::Ptr HTTP2ServerParams::fromConfiguration(
 		pParams->setKeepAliveTimeout(*value);
 	if (auto value = reader.getUnsigned("maxThreads", 0, 4096))
 		pParams->setMaxThreads(static_cast<int>(*value));
+	if (auto value = reader.getUnsigned("maxQueued", 1, maxInt))
+		pParams->setMaxQueued(static_cast<int>(*value));
+	if (auto value = reader.getSeconds("threadIdleTime", 0))
+		pParams->setThreadIdleTime(*value);
+	if (auto value = reader.getChoice("threadPriority", {"lowest", "low", "normal", "high", "highest"}))
+	{
+		static const Poco::Thread::Priority priorities[] = {Poco::Thread::PRIO_LOWEST, Poco::Thread::PRIO_LOW,
+			Poco::Thread::PRIO_NORMAL, Poco::Thread::PRIO_HIGH, Poco::Thread::PRIO_HIGHEST};
+		pParams->setThreadPriority(priorities[*value]);
+	}
 
 	// HTTP/2.
 	if (auto value = reader.getUnsigned("ioThreads", 1, 1024))

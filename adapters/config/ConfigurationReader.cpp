@@ -97,6 +97,22 @@ std::optional<std::string> ConfigurationReader::getString(const std::string& nam
 	return rawValue(name);
 }
 
+std::optional<std::size_t> ConfigurationReader::getChoice(
+	const std::string& name, const std::vector<std::string>& choices)
+{
+	std::optional<std::string> text = rawValue(name);
+	if (!text)
+		return std::nullopt;
+	std::string expected;
+	for (std::size_t i = 0; i < choices.size(); ++i)
+	{
+		if (Poco::icompare(*text, choices[i]) == 0)
+			return i;
+		expected += (i == 0 ? "" : (i + 1 == choices.size() ? " or " : ", ")) + choices[i];
+	}
+	fail(name, "one of " + expected, *text);
+}
+
 std::optional<Poco::Timespan> ConfigurationReader::getSeconds(const std::string& name, double minSeconds)
 {
 	std::optional<std::string> text = rawValue(name);

@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace Poco {
 namespace Util {
@@ -46,6 +47,9 @@ public:
 
 	std::optional<std::string> getString(const std::string& name);
 		/// Reads a string (Poco's ${...} references are expanded).
+
+	std::optional<std::size_t> getChoice(const std::string& name, const std::vector<std::string>& choices);
+		/// Reads one of choices (case-insensitive) and returns its index.
 
 	std::optional<Poco::Timespan> getSeconds(const std::string& name, double minSeconds);
 		/// Reads a duration in seconds, fractions allowed ("0.25"), from

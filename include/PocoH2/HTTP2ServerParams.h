@@ -46,7 +46,8 @@ public:
 		/// .properties file). A key is the setter's name without "set"
 		/// (setIdleTimeout -> idleTimeout), including the inherited
 		/// HTTPServerParams keys serverName, softwareVersion, timeout,
-		/// keepAlive, maxKeepAliveRequests, keepAliveTimeout and maxThreads.
+		/// keepAlive, maxKeepAliveRequests, keepAliveTimeout, maxThreads,
+		/// maxQueued, threadIdleTime and threadPriority.
 		/// Durations are in seconds (fractions allowed), sizes in bytes
 		/// (suffix K, M or G allowed). docs/CONFIGURATION.md lists every key.
 		///

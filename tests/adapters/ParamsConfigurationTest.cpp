@@ -11,6 +11,7 @@
 
 #include <Poco/AutoPtr.h>
 #include <Poco/Exception.h>
+#include <Poco/Thread.h>
 #include <Poco/Util/LayeredConfiguration.h>
 #include <Poco/Util/MapConfiguration.h>
 #include <fstream>
@@ -64,6 +65,9 @@ TEST(ParamsConfigurationTest, ReadsEveryServerKey)
 	pConfig->setString("h2.server.maxKeepAliveRequests", "7");
 	pConfig->setString("h2.server.keepAliveTimeout", "3.5");
 	pConfig->setString("h2.server.maxThreads", "5");
+	pConfig->setString("h2.server.maxQueued", "9");
+	pConfig->setString("h2.server.threadIdleTime", "2");
+	pConfig->setString("h2.server.threadPriority", "High");
 	pConfig->setString("h2.server.ioThreads", "2");
 	pConfig->setString("h2.server.maxConcurrentStreams", "256");
 	pConfig->setString("h2.server.initialWindowSize", "64K");
@@ -87,6 +91,9 @@ TEST(ParamsConfigurationTest, ReadsEveryServerKey)
 	EXPECT_EQ(pParams->getMaxKeepAliveRequests(), 7);
 	EXPECT_EQ(pParams->getKeepAliveTimeout(), Poco::Timespan(3, 500000));
 	EXPECT_EQ(pParams->getMaxThreads(), 5);
+	EXPECT_EQ(pParams->getMaxQueued(), 9);
+	EXPECT_EQ(pParams->getThreadIdleTime(), Poco::Timespan(2, 0));
+	EXPECT_EQ(pParams->getThreadPriority(), Poco::Thread::PRIO_HIGH);
 	EXPECT_EQ(pParams->getIOThreads(), 2);
 	EXPECT_EQ(pParams->getMaxConcurrentStreams(), 256u);
 	EXPECT_EQ(pParams->getInitialWindowSize(), 65536u);
@@ -144,6 +151,8 @@ TEST(ParamsConfigurationTest, BadServerValuesAreNamed)
 		{"keepAlive", "maybe"},
 		{"ioThreads", "0"},
 		{"maxConnections", ""},
+		{"maxQueued", "0"},
+		{"threadPriority", "urgent"},
 	};
 	for (const auto& badCase : cases)
 	{
