@@ -37,10 +37,13 @@ class HTTP2Client
 	///
 	/// Requests the server never processed (REFUSED_STREAM, or above a
 	/// GOAWAY's last stream id) are retried on another connection. Other
-	/// failures throw: Poco::TimeoutException (request or connect timeout),
-	/// HTTP2StreamResetException (the server reset the stream),
+	/// failures throw: Poco::TimeoutException (request or connect timeout,
+	/// a server that never sends its SETTINGS), HTTP2StreamResetException
+	/// (the server reset the stream, or its response was malformed and the
+	/// client reset it; code() is the HTTP/2 error code),
 	/// HTTP2ConnectionClosedException (the connection was lost),
-	/// HTTP2Exception (the server does not speak HTTP/2, protocol errors),
+	/// HTTP2Exception (the server does not speak HTTP/2, or broke the
+	/// protocol: code() is the error code of the GOAWAY the client sent),
 	/// Poco::Net::ConnectionRefusedException, and for TLS
 	/// Poco::Net::CertificateValidationException / Poco::Net::SSLException.
 	///

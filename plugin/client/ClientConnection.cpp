@@ -423,6 +423,8 @@ HTTP2Exception ClientConnection::protocolError() const
 			break;
 		}
 	}
+	if (code == NGHTTP2_NO_ERROR) // the GOAWAY could not be sent
+		return HTTP2Exception("protocol error on " + describe(), detail);
 	return HTTP2Exception("protocol error on " + describe() + ", connection closed with GOAWAY "
 			+ Codec::http2ErrorCodeName(code),
 		detail, static_cast<int>(code));
