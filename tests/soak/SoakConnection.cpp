@@ -150,7 +150,7 @@ void SoakConnection::close()
 
 void SoakConnection::reconnect(bool abrupt)
 {
-	if (abrupt)
+	if (abrupt && !_streams.empty())
 	{
 		++_stats.disconnects;
 		for (const auto& entry : _streams)
@@ -167,7 +167,9 @@ void SoakConnection::reconnect(bool abrupt)
 
 bool SoakConnection::dueForDisconnect() const
 {
-	return _requestsHere >= _requestsBeforeDisconnect && !_streams.empty();
+	// Checked every loop turn, so the streams just answered are gone and the
+	// rest, usually several, are in flight: they are what the disconnect drops.
+	return _requestsHere >= _requestsBeforeDisconnect;
 }
 
 void SoakConnection::submitRequests(std::uint64_t& budget)

@@ -58,12 +58,12 @@ public:
 		/// resets the streams chosen for a reset that sent half their body.
 
 	bool dueForDisconnect() const;
-		/// True when this connection reached its random request count and has
-		/// streams in flight: the moment to drop it.
+		/// True when this connection reached its random request count: the
+		/// moment to drop it (it sends no more requests).
 
 	void reconnect(bool abrupt);
 		/// Closes the TCP connection (abrupt: counting the streams in flight
-		/// as dropped) and opens a new one.
+		/// as dropped, and a disconnect if there were any) and opens a new one.
 
 	void onReadable();
 	void flush();
