@@ -33,6 +33,11 @@ void CodecListener::onGoAwaySent(std::int32_t)
 {
 }
 
+bool CodecListener::onFrameStart(std::uint8_t, std::uint8_t, std::size_t, std::int32_t)
+{
+	return true;
+}
+
 void CodecListener::onResetSent(std::int32_t, std::uint32_t)
 {
 }
@@ -79,6 +84,7 @@ struct Http2Codec::Callbacks
 			}
 			self._pending[id].block.clear();
 			self._pending[id].tooLarge = false;
+			self._pending[id].droppedSize = 0;
 			return 0;
 		}
 		catch (...)
@@ -90,6 +96,20 @@ struct Http2Codec::Callbacks
 	static int onBeginFrame(nghttp2_session* session, const nghttp2_frame_hd* hd, void* userData)
 	{
 		Http2Codec& self = codec(userData);
+		try
+		{
+			if (!self._listener.onFrameStart(hd->type, hd->flags, hd->length, hd->stream_id))
+			{
+				if (self._lastError.empty())
+					self._lastError = "flood of frames of type " + std::to_string(hd->type);
+				nghttp2_session_terminate_session(session, NGHTTP2_ENHANCE_YOUR_CALM);
+				return 0;
+			}
+		}
+		catch (...)
+		{
+			return NGHTTP2_ERR_CALLBACK_FAILURE;
+		}
 		const bool peerInitiated = (hd->stream_id & 1) == (self._role == Role::Server ? 1 : 0);
 		if (hd->type == NGHTTP2_HEADERS && peerInitiated && hd->stream_id > 0
 			&& nghttp2_session_find_stream(session, hd->stream_id) == nullptr)
@@ -125,10 +145,23 @@ struct Http2Codec::Callbacks
 			return 0; // a refused stream: its fields are decoded (HPACK state) and dropped
 		PendingHeaders& pending = it->second;
 		if (pending.tooLarge)
+		{
+			// An HPACK bomb (one byte referring to a large table entry) costs
+			// nghttp2 a validation of every decoded field: past twice the
+			// limit the stream is reset (INTERNAL_ERROR) and the rest of the
+			// block only decoded, instead of answered 431 when it ends.
+			pending.droppedSize += nameLength + valueLength + 32;
+			if (pending.droppedSize > 2 * std::size_t(self._settings.maxHeaderListSize))
+			{
+				self._pending.erase(it);
+				return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+			}
 			return 0;
+		}
 		if (pending.block.listSize() + nameLength + valueLength + 32 > self._settings.maxHeaderListSize)
 		{
 			pending.tooLarge = true;
+			pending.droppedSize = pending.block.listSize() + nameLength + valueLength + 32;
 			pending.block.clear();
 			return 0;
 		}

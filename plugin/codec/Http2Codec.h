@@ -108,6 +108,12 @@ public:
 		/// A frame with END_STREAM left for streamId: our side of the
 		/// stream is complete on the wire. Default: nothing.
 
+	virtual bool onFrameStart(std::uint8_t type, std::uint8_t flags, std::size_t length, std::int32_t streamId);
+		/// A frame header arrived (its payload has not been processed yet).
+		/// Return false to end the connection with GOAWAY ENHANCE_YOUR_CALM
+		/// (flood protection); receive() then returns true and the GOAWAY is
+		/// queued. Default: true.
+
 	virtual void onResetSent(std::int32_t streamId, std::uint32_t errorCode);
 		/// RST_STREAM with errorCode left for streamId: one we asked for, or
 		/// one nghttp2 sent on its own for a malformed message or a flow-control
@@ -206,6 +212,7 @@ private:
 	{
 		HeaderBlock block;
 		bool tooLarge = false;
+		std::size_t droppedSize = 0; ///< list size decoded once tooLarge (bounded, see onHeader)
 	};
 
 	struct Callbacks;
