@@ -21,6 +21,22 @@ namespace {
 
 constexpr char CLIENT_PREFACE[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
+// Decoded request headers one connection may hold at once (streams waiting
+// for or running their handler), at least this much and at least two
+// maximal header lists. HPACK lets a peer make a 1 MiB header list out of a
+// few hundred bytes (one byte per reference to a large table entry), so the
+// per-request limit alone would let one connection hold maxConcurrentStreams
+// of them; requests beyond the budget are refused (REFUSED_STREAM: retry
+// later) until earlier ones finish.
+constexpr std::size_t MIN_HELD_HEADER_BYTES = 8u << 20;
+
+// Bytes one connection may feed its codec per loop turn (one read of the
+// loop's 64 KiB buffer); then the others ready in the same turn get theirs,
+// and this one continues in a posted task. A flooding peer therefore delays
+// the connections beside it by one such slice, not by everything it manages
+// to send.
+constexpr std::size_t READ_BUDGET_PER_TURN = 64 * 1024;
+
 Poco::Net::SocketAddress socketAddress(int fd, bool peer)
 {
 	sockaddr_storage storage{};
@@ -254,14 +270,34 @@ void ServerConnection::handOffToHttp1()
 
 void ServerConnection::readAvailable()
 {
-	const auto status = _pump.read(*_pChannel, *_pCodec,
+	const auto status = _pump.read(
+		*_pChannel, *_pCodec,
 		[this](const std::uint8_t*, std::size_t)
 		{
 			_lastInput = Transport::EventLoop::Clock::now();
 			return true;
-		});
+		},
+		READ_BUDGET_PER_TURN);
 	switch (status)
 	{
+	case Transport::CodecPump::Status::STOPPED:
+	{
+		// Level-triggered epoll would report the socket again, but TLS may
+		// hold decrypted bytes the socket no longer shows: continue in a task.
+		std::weak_ptr<ServerConnection> weak = shared_from_this();
+		_loop.post(
+			[weak]
+			{
+				auto self = weak.lock();
+				if (self && self->_state == State::HTTP2)
+				{
+					self->readAvailable();
+					if (self->_state == State::HTTP2)
+						self->scheduleFlush();
+				}
+			});
+		break;
+	}
 	case Transport::CodecPump::Status::CLOSED:
 		return closeNow("peer closed");
 	case Transport::CodecPump::Status::FAILED:
@@ -314,6 +350,7 @@ void ServerConnection::closeNow(const std::string& reason, bool notable)
 	for (auto& entry : _streams)
 		entry.second->onClosed(0);
 	_streams.clear();
+	_waitingForHandler.clear();
 	_loop.releaseLater(shared_from_this());
 	_pChannel.reset(); // closes the socket
 	_engine.connectionClosed(_loop, this);
@@ -445,6 +482,29 @@ ServerStream* ServerConnection::findStream(std::int32_t id)
 	return it == _streams.end() ? nullptr : it->second.get();
 }
 
+std::size_t ServerConnection::heldHeaderBudget() const
+{
+	return std::max<std::size_t>(MIN_HELD_HEADER_BYTES, 2 * std::size_t(_engine.config().codec.maxHeaderListSize));
+}
+
+void ServerConnection::releaseHeaderBytes(std::int32_t id)
+{
+	auto it = _headerBytes.find(id);
+	if (it == _headerBytes.end())
+		return;
+	_heldHeaderBytes -= it->second;
+	_headerBytes.erase(it);
+}
+
+bool ServerConnection::onFrameStart(std::uint8_t type, std::uint8_t flags, std::size_t length, std::int32_t)
+{
+	// _lastInput is the time of the read that brought this frame.
+	if (_floodGuard.admit(type, flags, length, _lastInput))
+		return true;
+	_engine.logger().warning("flood from " + describe() + " (" + _floodGuard.reason() + "): GOAWAY ENHANCE_YOUR_CALM");
+	return false;
+}
+
 // ---- codec events ----
 
 bool ServerConnection::onStreamBegin(std::int32_t streamId)
@@ -452,6 +512,10 @@ bool ServerConnection::onStreamBegin(std::int32_t streamId)
 	// A stream keeps its slot until its handler returns, even if the peer
 	// reset it: this bounds handlers in flight (rapid reset, CVE-2023-44487).
 	if (_finalGoAwaySent || _streams.size() + _detachedHandlers >= _engine.config().codec.maxConcurrentStreams)
+		return false;
+	// Refused before its headers are decoded into memory when a maximal
+	// header list would not fit into what the connection may hold.
+	if (_heldHeaderBytes + _engine.config().codec.maxHeaderListSize > heldHeaderBudget())
 		return false;
 	_streams.emplace(streamId,
 		std::make_shared<ServerStream>(streamId, _pInfo, _loop, std::weak_ptr<ServerConnection>(shared_from_this()),
@@ -499,6 +563,16 @@ void ServerConnection::onHeaders(std::int32_t streamId, Codec::HeadersKind kind,
 		return;
 	if (headerListTooLarge)
 		return respondLocally(streamId, 431);
+	const std::size_t headerBytes = headers.listSize();
+	if (_heldHeaderBytes + headerBytes > heldHeaderBudget())
+	{
+		_engine.logger().debug("refusing stream " + std::to_string(streamId) + " from " + describe() + ": "
+			+ std::to_string(_heldHeaderBytes) + " bytes of request headers held already");
+		_pCodec->resetStream(streamId, NGHTTP2_REFUSED_STREAM);
+		return;
+	}
+	_heldHeaderBytes += headerBytes;
+	_headerBytes[streamId] = headerBytes;
 
 	RequestHead& request = pStream->mutableRequest();
 	for (auto& field : headers.fields())
@@ -539,8 +613,31 @@ void ServerConnection::onHeaders(std::int32_t streamId, Codec::HeadersKind kind,
 	}
 	if (endStream)
 		pStream->onRequestEnd();
-	_runningHandlers.insert(streamId);
-	_engine.dispatch(_streams[streamId]);
+	dispatch(streamId);
+}
+
+void ServerConnection::dispatch(std::int32_t id)
+{
+	_waitingForHandler.push_back(id);
+	dispatchWaiting();
+}
+
+void ServerConnection::dispatchWaiting()
+{
+	// Handlers hold pool threads (a handler waiting for an upload's bytes
+	// for up to the read timeout), so one connection gets a share of the
+	// pool; its further requests wait here, in order, holding their slots.
+	const std::size_t share = _engine.maxConnectionHandlers();
+	while (!_waitingForHandler.empty() && _runningHandlers.size() < share && _state == State::HTTP2)
+	{
+		const std::int32_t id = _waitingForHandler.front();
+		_waitingForHandler.pop_front();
+		auto it = _streams.find(id);
+		if (it == _streams.end())
+			continue; // reset while it waited: its handler never runs
+		_runningHandlers.insert(id);
+		_engine.dispatch(it->second);
+	}
 }
 
 void ServerConnection::onData(std::int32_t streamId, const std::uint8_t* data, std::size_t length)
@@ -587,6 +684,8 @@ void ServerConnection::onStreamClose(std::int32_t streamId, std::uint32_t errorC
 	stream.onClosed(errorCode);
 	if (_runningHandlers.count(streamId))
 		++_detachedHandlers;
+	else
+		releaseHeaderBytes(streamId); // else when the handler (which holds the request) returns
 	_streams.erase(it);
 	noteIfIdle();
 }
@@ -657,6 +756,7 @@ void ServerConnection::handlerDone(std::int32_t id, std::size_t uncredited)
 {
 	credit(id, uncredited);
 	_runningHandlers.erase(id);
+	releaseHeaderBytes(id);
 	if (ServerStream* pStream = findStream(id))
 	{
 		// Whatever body the handler left unread is dropped and credited.
@@ -667,6 +767,7 @@ void ServerConnection::handlerDone(std::int32_t id, std::size_t uncredited)
 	}
 	else if (_detachedHandlers > 0)
 		--_detachedHandlers;
+	dispatchWaiting();
 	noteIfIdle();
 	scheduleFlush();
 }

@@ -11,12 +11,14 @@
 #define PocoH2_Server_ServerConnection_INCLUDED
 
 #include "codec/Http2Codec.h"
+#include "server/FloodGuard.h"
 #include "server/H2cUpgrade.h"
 #include "server/ServerStream.h"
 #include "transport/Channel.h"
 #include "transport/CodecPump.h"
 #include "transport/EventLoop.h"
 #include "transport/TlsChannel.h"
+#include <deque>
 #include <memory>
 #include <openssl/ssl.h>
 #include <string>
@@ -78,6 +80,7 @@ private:
 	void onPingAck() override;
 	void onLocalStreamEnd(std::int32_t streamId) override;
 	void onGoAwaySent(std::int32_t lastStreamId) override;
+	bool onFrameStart(std::uint8_t type, std::uint8_t flags, std::size_t length, std::int32_t streamId) override;
 
 	void continueHandshake();
 	void sniff();
@@ -95,6 +98,10 @@ private:
 	void closeNow(const std::string& reason, bool notable = false);
 		///< notable reasons (handshake failures, protocol errors) log at information, the rest at debug
 	ServerStream* findStream(std::int32_t id);
+	std::size_t heldHeaderBudget() const;
+	void releaseHeaderBytes(std::int32_t id);
+	void dispatch(std::int32_t id);
+	void dispatchWaiting();
 	std::string describe() const;
 
 	ServerEngine& _engine;
@@ -116,8 +123,12 @@ private:
 	bool _timerArmed = false;
 	std::unique_ptr<Codec::Http2Codec> _pCodec;
 	std::unordered_map<std::int32_t, ServerStream::Ptr> _streams;
-	std::unordered_set<std::int32_t> _runningHandlers; ///< streams whose handler runs
+	std::unordered_set<std::int32_t> _runningHandlers; ///< streams whose handler runs (or is queued in the pool)
+	std::deque<std::int32_t> _waitingForHandler; ///< complete request heads beyond the connection's handler share
 	std::size_t _detachedHandlers = 0; ///< handlers running whose stream already closed
+	FloodGuard _floodGuard;
+	std::unordered_map<std::int32_t, std::size_t> _headerBytes; ///< request header list size per admitted stream
+	std::size_t _heldHeaderBytes = 0; ///< their sum: decoded request headers this connection holds
 	Transport::CodecPump _pump;
 };
 

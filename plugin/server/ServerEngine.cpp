@@ -1,6 +1,7 @@
 #include "server/ServerEngine.h"
 #include "server/ServerConnection.h"
 #include <Poco/Exception.h>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <netinet/in.h>
@@ -129,6 +130,13 @@ void ServerEngine::accepted(int fd)
 		open();
 	else
 		slot.pLoop->post(open);
+}
+
+std::size_t ServerEngine::maxConnectionHandlers() const
+{
+	if (_config.maxConnectionHandlers > 0)
+		return static_cast<std::size_t>(_config.maxConnectionHandlers);
+	return static_cast<std::size_t>(std::max(2, _workers.threads() / 4));
 }
 
 void ServerEngine::dispatch(const ServerStream::Ptr& pStream)

@@ -58,6 +58,11 @@ struct EngineConfig
 {
 	int ioThreads = 1;
 	int workerThreads = 16;
+	int maxConnectionHandlers = 0;
+		///< handlers one HTTP/2 connection may have queued or running at once
+		///< (its further requests wait for one of them); 0: a quarter of
+		///< workerThreads, at least 2. Keeps a connection that pins its
+		///< handlers (uploads that never finish) from taking the whole pool.
 	Codec::CodecSettings codec;
 	std::size_t streamBufferSize = 256 * 1024;
 	std::chrono::milliseconds handshakeTimeout{60000}; ///< TLS handshake / first bytes
@@ -99,6 +104,7 @@ public:
 
 	// For connections (loop threads):
 	const EngineConfig& config() const { return _config; }
+	std::size_t maxConnectionHandlers() const;
 	Poco::Logger& logger() const { return _logger; }
 	void dispatch(const ServerStream::Ptr& pStream);
 	void handOff(const Poco::Net::StreamSocket& socket);

@@ -12,12 +12,16 @@ constexpr std::size_t OUTPUT_BATCH = 1024 * 1024;
 
 } // namespace
 
-CodecPump::Status CodecPump::read(Channel& channel, Codec::Http2Codec& codec, const ChunkInspector& inspect)
+CodecPump::Status CodecPump::read(
+	Channel& channel, Codec::Http2Codec& codec, const ChunkInspector& inspect, std::size_t budget)
 {
 	// One buffer per loop thread; connections keep none while idle.
 	static thread_local std::uint8_t buffer[64 * 1024];
+	std::size_t fed = 0;
 	while (codec.wantsRead())
 	{
+		if (fed >= budget)
+			return Status::STOPPED;
 		const IoResult result = channel.read(buffer, sizeof(buffer));
 		switch (result.status)
 		{
@@ -26,6 +30,7 @@ CodecPump::Status CodecPump::read(Channel& channel, Codec::Http2Codec& codec, co
 				return Status::STOPPED;
 			if (!codec.receive(buffer, result.n))
 				return Status::CODEC_ERROR;
+			fed += result.n;
 			break;
 		case IoResult::WOULD_BLOCK:
 			return Status::OK;

@@ -38,8 +38,11 @@ public:
 	using ChunkInspector = std::function<bool(const std::uint8_t* data, std::size_t length)>;
 		///< Sees each chunk read before the codec does; returns false to stop.
 
-	Status read(Channel& channel, Codec::Http2Codec& codec, const ChunkInspector& inspect = ChunkInspector());
-		/// Reads and feeds the codec while it wants input.
+	Status read(Channel& channel, Codec::Http2Codec& codec, const ChunkInspector& inspect = ChunkInspector(),
+		std::size_t budget = SIZE_MAX);
+		/// Reads and feeds the codec while it wants input; returns STOPPED
+		/// once budget bytes were fed (more may wait: the caller reads again
+		/// later, so that one busy peer cannot hold the loop thread).
 
 	Status write(Channel& channel, Codec::Http2Codec& codec);
 		/// Writes what is pending, then what the codec produces, until both are
