@@ -327,6 +327,7 @@ start_nginx()
 		echo "  default_type application/octet-stream;"
 		echo "  keepalive_requests 1000000000;"
 		echo "  keepalive_timeout 600s;"
+		echo "  client_header_timeout 600s;" # a slow client's first request (idle case)
 		echo "  open_file_cache max=100;"
 		echo "  ssl_protocols TLSv1.2 TLSv1.3;"
 		echo "  server {"
