@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared code of the benchmark scripts: building, starting and stopping the
 # servers (ours, nghttpd, h2o, nginx, Poco's HTTP/1.1 server) pinned to one
 # CPU, waiting for them, h2load runs and their parsing, medians.
@@ -28,7 +29,7 @@ bench_init()
 	# traps that end every started process and remove $WORK.
 {
 	BENCH_NAME=$1
-	cd "$(dirname "${BASH_SOURCE[0]}")/.."
+	cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 	WORK=$(mktemp -d -t poco-h2-bench.XXXXXX)
 	trap bench_cleanup EXIT
 	trap 'exit 130' INT

@@ -35,8 +35,9 @@
 #           (/stream) and a 1 GiB upload (POST /echo), fresh server
 #
 # Options:
-#   --quick             smoke check (~3 min): 1 round of 1 s runs, 200 idle
-#                       connections, 64 MiB instead of 1 GiB
+#   --quick             smoke check (6 min on a busy 2-core machine): 1 round
+#                       of ~1 s runs, 200 idle connections, 64 MiB instead
+#                       of 1 GiB
 #   --rounds=N          rounds (default 3)
 #   --duration=S        about how many seconds each run lasts (default 4;
 #                       h2load runs count requests, sized by a first
@@ -158,7 +159,7 @@ echo
 record()
 	# record CASE LABEL PROTOCOL SERVER ROUND VALUE UNIT [CPU_US] [NOTE]
 {
-	local fields=("$@") line= field i
+	local fields=("$@") line='' field i
 	for i in 0 1 2 3 4 5 6 7 8; do
 		field=${fields[$i]:-}
 		line+="${line:+,}\"${field//\"/\"\"}\""
@@ -234,7 +235,7 @@ h2load_case()
 {
 	local case=$1 label=$2 protocol=$3 server=$4 round=$5 unit=$6
 	shift 6
-	local out=$WORK/h2load.out value note= H2LOAD_TIMEOUT=$COUNTED_H2LOAD_TIMEOUT
+	local out=$WORK/h2load.out value note='' H2LOAD_TIMEOUT=$COUNTED_H2LOAD_TIMEOUT
 	if ! run_h2load "$out" "$@"; then
 		record "$case" "$label" "$protocol" "$server" "$round" "" "$unit" "" "h2load failed"
 		return 0
@@ -379,6 +380,7 @@ client_h2load()
 {
 	local target=$1 protocol=$2 client=$3 round=$4 c=$5 m=$6
 	shift 6
+	# shellcheck disable=SC2034 # H2LOAD_TIMEOUT is read by run_h2load
 	local out=$WORK/h2load.out H2LOAD_TIMEOUT=$COUNTED_H2LOAD_TIMEOUT
 	counted "client $target $protocol $c $m" "$c" "$m" "$@"
 	if ! run_h2load "$out" "${RUN_ARGS[@]}"; then
@@ -409,7 +411,6 @@ round_client()
 	client_h2load h2o h1 "h2load --h1 -c16 -m1" "$round" 16 1 --h1 "$base/"
 }
 
-THREADS_REPORTED=0
 report_threads()
 	# Threads of each server after the throughput cases (load does not add
 	# any: all four are event-driven with fixed threads).
@@ -421,7 +422,6 @@ report_threads()
 		record threads "after load" "" "$name" 0 "$(status_field "$pid" Threads)" threads "" \
 			"VmRSS $(status_field "$pid" VmRSS) KiB"
 	done
-	THREADS_REPORTED=1
 }
 
 idle_case()
@@ -460,7 +460,7 @@ idle_case()
 	threads0=$(status_field "$pid" Threads)
 	local tls_arg=()
 	[ "$protocol" = tls ] && tls_arg=(--tls)
-	taskset -c "$CLIENT_CPU" $PYTHON bench/idle_client.py 127.0.0.1 "$port" "$IDLE" "${tls_arg[@]}" \
+	taskset -c "$CLIENT_CPU" "$PYTHON" bench/idle_client.py 127.0.0.1 "$port" "$IDLE" "${tls_arg[@]}" \
 		>"$WORK/idle.out" 2>"$WORK/idle.err" &
 	client_pid=$!
 	BENCH_PIDS+=("$client_pid")
@@ -469,7 +469,7 @@ idle_case()
 		kill -0 "$client_pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	if ! read -r _ open failed setup <"$WORK/idle.out"; then
+	if ! read -r _ _ failed setup <"$WORK/idle.out"; then
 		echo "  idle client did not finish: $(head -3 "$WORK/idle.err")"
 		bench_stop "$client_pid"
 		bench_stop "$master"
