@@ -37,6 +37,7 @@ Server::EngineConfig engineConfig(const Poco::Net::HTTPServerParams& params, SSL
 	config.pingTimeout = toMilliseconds(h2.getPingTimeout());
 	config.maxRequestBodySize = h2.getMaxRequestBodySize();
 	config.maxConnections = h2.getMaxConnections();
+	config.maxConnectionHandlers = h2.getMaxConnectionHandlers();
 	config.serverHeader = params.getSoftwareVersion();
 	config.pTlsContext = pTlsContext;
 	return config;

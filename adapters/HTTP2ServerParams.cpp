@@ -21,7 +21,8 @@ HTTP2ServerParams::HTTP2ServerParams():
 	_idleTimeout(60, 0),
 	_pingInterval(30, 0),
 	_pingTimeout(10, 0),
-	_maxConnections(0)
+	_maxConnections(0),
+	_maxConnectionHandlers(0)
 {
 }
 
@@ -86,6 +87,8 @@ HTTP2ServerParams::Ptr HTTP2ServerParams::fromConfiguration(
 		pParams->setPingTimeout(*value);
 	if (auto value = reader.getUnsigned("maxConnections", 0, maxInt))
 		pParams->setMaxConnections(static_cast<int>(*value));
+	if (auto value = reader.getUnsigned("maxConnectionHandlers", 0, maxInt))
+		pParams->setMaxConnectionHandlers(static_cast<int>(*value));
 	if (auto value = reader.getSeconds("shutdownGracePeriod", 0))
 		pParams->setShutdownGracePeriod(*value);
 
@@ -229,6 +232,17 @@ void HTTP2ServerParams::setMaxConnections(int connections)
 int HTTP2ServerParams::getMaxConnections() const
 {
 	return _maxConnections;
+}
+
+void HTTP2ServerParams::setMaxConnectionHandlers(int handlers)
+{
+	poco_assert(handlers >= 0);
+	_maxConnectionHandlers = handlers;
+}
+
+int HTTP2ServerParams::getMaxConnectionHandlers() const
+{
+	return _maxConnectionHandlers;
 }
 
 } // namespace PocoH2

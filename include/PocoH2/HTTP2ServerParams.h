@@ -147,6 +147,20 @@ public:
 	int getMaxConnections() const;
 		/// Returns the connection limit (0: none).
 
+	void setMaxConnectionHandlers(int handlers);
+		/// Sets how many handlers one HTTP/2 connection may have running or
+		/// queued at once; its further requests wait, in order, for one of
+		/// them to return. This keeps a connection whose handlers block
+		/// (uploads that never arrive, each holding a handler thread up to
+		/// the read timeout) from taking the whole handler pool. Raise it
+		/// when few connections carry many users' requests (a proxy in
+		/// front). 0 for a quarter of the handler threads (getMaxThreads()),
+		/// at least 2. Default: 0.
+
+	int getMaxConnectionHandlers() const;
+		/// Returns the per-connection handler share (0: a quarter of the
+		/// handler threads, at least 2).
+
 	void setShutdownGracePeriod(const Poco::Timespan& period);
 		/// Sets how long stop() lets in-flight streams finish after the
 		/// GOAWAY before it closes their connections. Default: 10 seconds.
@@ -171,6 +185,7 @@ private:
 	Poco::Timespan _pingInterval;
 	Poco::Timespan _pingTimeout;
 	int _maxConnections;
+	int _maxConnectionHandlers;
 };
 
 } // namespace PocoH2

@@ -61,8 +61,7 @@ struct EngineConfig
 	int maxConnectionHandlers = 0;
 		///< handlers one HTTP/2 connection may have queued or running at once
 		///< (its further requests wait for one of them); 0: a quarter of
-		///< workerThreads, at least 2. Keeps a connection that pins its
-		///< handlers (uploads that never finish) from taking the whole pool.
+		///< workerThreads, at least 2 (HTTP2ServerParams::setMaxConnectionHandlers)
 	Codec::CodecSettings codec;
 	std::size_t streamBufferSize = 256 * 1024;
 	std::chrono::milliseconds handshakeTimeout{60000}; ///< TLS handshake / first bytes
