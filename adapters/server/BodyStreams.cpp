@@ -114,7 +114,10 @@ std::streamsize ResponseBodyStreamBuf::xsputn(const char* data, std::streamsize 
 
 int ResponseBodyStreamBuf::sync()
 {
-	return flushBuffer() ? 0 : -1;
+	// An explicit flush (e.g. a server-sent event) reaches the peer now.
+	const bool ok = flushBuffer();
+	_stream.flush();
+	return ok ? 0 : -1;
 }
 
 void ResponseBodyStreamBuf::finish(Codec::HeaderBlock trailers)

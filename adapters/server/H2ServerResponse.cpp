@@ -108,7 +108,8 @@ void H2ServerResponse::addTrailer(const std::string& name, const std::string& va
 void H2ServerResponse::finish()
 {
 	commit();
-	_pBody->flush();
+	// Not _pBody->flush(): that would wake the connection per response; the
+	// handler thread does that once it has no more work (ServerStream::flush).
 	_pBody->finish(std::move(_trailers));
 }
 

@@ -1,24 +1,34 @@
 #include "server/HeaderMapping.h"
 #include <Poco/String.h>
+#include <algorithm>
 
 namespace PocoH2 {
 namespace Adapters {
 
 bool isConnectionSpecificHeader(const std::string& name, const std::string& value)
 {
-	if (name == "te")
-		return Poco::icompare(Poco::trim(value), "trailers") != 0;
-	return name == "connection" || name == "keep-alive" || name == "proxy-connection" || name == "transfer-encoding"
-		|| name == "upgrade";
+	// By length first: this runs for every response header.
+	switch (name.size())
+	{
+	case 2: return name == "te" && Poco::icompare(Poco::trim(value), "trailers") != 0;
+	case 7: return name == "upgrade";
+	case 10: return name == "connection" || name == "keep-alive";
+	case 16: return name == "proxy-connection";
+	case 17: return name == "transfer-encoding";
+	default: return false;
+	}
 }
 
 Codec::HeaderBlock toResponseHeaders(const Poco::Net::HTTPResponse& response, bool withContentLength)
 {
 	Codec::HeaderBlock headers;
+	headers.fields().reserve(response.size() + 1);
 	headers.add(":status", std::to_string(static_cast<int>(response.getStatus())));
 	for (const auto& field : response)
 	{
-		std::string name = Poco::toLower(field.first);
+		std::string name(field.first.size(), '\0');
+		std::transform(field.first.begin(), field.first.end(), name.begin(),
+			[](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
 		if (isConnectionSpecificHeader(name, field.second))
 			continue;
 		if (!withContentLength && name == "content-length")

@@ -228,8 +228,7 @@ void ServerConnection::startHttp2(const H2cUpgradeRequest* pUpgrade)
 		ServerStream& stream = *_streams[UPGRADE_STREAM];
 		stream.mutableRequest() = pUpgrade->request;
 		stream.onRequestEnd();
-		_runningHandlers.insert(UPGRADE_STREAM);
-		_engine.dispatch(_streams[UPGRADE_STREAM]);
+		dispatch(stream);
 	}
 	_lastInput = _idleSince = Transport::EventLoop::Clock::now();
 	onTimer();
@@ -348,7 +347,12 @@ void ServerConnection::closeNow(const std::string& reason, bool notable)
 	_state = State::CLOSED;
 	_loop.remove(_pChannel->fd());
 	for (auto& entry : _streams)
+	{
 		entry.second->onClosed(0);
+		entry.second->detached = true;
+		if (entry.second->handlerRunning)
+			++_detachedHandlers;
+	}
 	_streams.clear();
 	_waitingForHandler.clear();
 	_loop.releaseLater(shared_from_this());
@@ -425,7 +429,7 @@ void ServerConnection::armTimer(Transport::EventLoop::Clock::time_point due)
 
 void ServerConnection::noteIfIdle()
 {
-	if (_streams.empty() && _runningHandlers.empty())
+	if (_streams.empty() && _runningHandlers == 0)
 		_idleSince = Transport::EventLoop::Clock::now();
 }
 
@@ -437,7 +441,7 @@ void ServerConnection::onTimer()
 		return;
 	const EngineConfig& config = _engine.config();
 	const auto now = Transport::EventLoop::Clock::now();
-	const bool idle = _streams.empty() && _runningHandlers.empty();
+	const bool idle = _streams.empty() && _runningHandlers == 0;
 	if (_pingOutstanding && now - _pingSentAt >= config.pingTimeout)
 		return closeNow("no PING acknowledgement within " + std::to_string(config.pingTimeout.count()) + " ms", true);
 	if (idle && config.idleTimeout.count() > 0 && now - _idleSince >= config.idleTimeout)
@@ -487,13 +491,10 @@ std::size_t ServerConnection::heldHeaderBudget() const
 	return std::max<std::size_t>(MIN_HELD_HEADER_BYTES, 2 * std::size_t(_engine.config().codec.maxHeaderListSize));
 }
 
-void ServerConnection::releaseHeaderBytes(std::int32_t id)
+void ServerConnection::releaseHeaderBytes(ServerStream& stream)
 {
-	auto it = _headerBytes.find(id);
-	if (it == _headerBytes.end())
-		return;
-	_heldHeaderBytes -= it->second;
-	_headerBytes.erase(it);
+	_heldHeaderBytes -= stream.heldHeaderBytes;
+	stream.heldHeaderBytes = 0;
 }
 
 bool ServerConnection::onFrameStart(std::uint8_t type, std::uint8_t flags, std::size_t length, std::int32_t)
@@ -530,7 +531,7 @@ void ServerConnection::respondLocally(std::int32_t streamId, int status)
 	{
 		pStream->responseStarted = true;
 		pStream->handlerFinished = true;
-		credit(streamId, pStream->discardUnread());
+		credit(*pStream, pStream->discardUnread());
 	}
 }
 
@@ -572,9 +573,10 @@ void ServerConnection::onHeaders(std::int32_t streamId, Codec::HeadersKind kind,
 		return;
 	}
 	_heldHeaderBytes += headerBytes;
-	_headerBytes[streamId] = headerBytes;
+	pStream->heldHeaderBytes = headerBytes;
 
 	RequestHead& request = pStream->mutableRequest();
+	request.headers.fields().reserve(headers.size());
 	for (auto& field : headers.fields())
 	{
 		const std::string& name = field.first;
@@ -613,12 +615,19 @@ void ServerConnection::onHeaders(std::int32_t streamId, Codec::HeadersKind kind,
 	}
 	if (endStream)
 		pStream->onRequestEnd();
-	dispatch(streamId);
+	dispatch(*pStream);
 }
 
-void ServerConnection::dispatch(std::int32_t id)
+void ServerConnection::dispatch(ServerStream& stream)
 {
-	_waitingForHandler.push_back(id);
+	if (_waitingForHandler.empty() && _runningHandlers < _engine.maxConnectionHandlers() && _state == State::HTTP2)
+	{
+		stream.handlerRunning = true;
+		++_runningHandlers;
+		_engine.dispatch(stream.shared_from_this());
+		return;
+	}
+	_waitingForHandler.push_back(stream.id());
 	dispatchWaiting();
 }
 
@@ -628,14 +637,15 @@ void ServerConnection::dispatchWaiting()
 	// for up to the read timeout), so one connection gets a share of the
 	// pool; its further requests wait here, in order, holding their slots.
 	const std::size_t share = _engine.maxConnectionHandlers();
-	while (!_waitingForHandler.empty() && _runningHandlers.size() < share && _state == State::HTTP2)
+	while (!_waitingForHandler.empty() && _runningHandlers < share && _state == State::HTTP2)
 	{
 		const std::int32_t id = _waitingForHandler.front();
 		_waitingForHandler.pop_front();
 		auto it = _streams.find(id);
 		if (it == _streams.end())
 			continue; // reset while it waited: its handler never runs
-		_runningHandlers.insert(id);
+		it->second->handlerRunning = true;
+		++_runningHandlers;
 		_engine.dispatch(it->second);
 	}
 }
@@ -682,91 +692,94 @@ void ServerConnection::onStreamClose(std::int32_t streamId, std::uint32_t errorC
 	// Bytes the handler never read still occupy the connection window.
 	_pCodec->consumeConnection(stream.receivedBytes() - stream.creditedBytes());
 	stream.onClosed(errorCode);
-	if (_runningHandlers.count(streamId))
+	stream.detached = true;
+	if (stream.handlerRunning)
 		++_detachedHandlers;
 	else
-		releaseHeaderBytes(streamId); // else when the handler (which holds the request) returns
+		releaseHeaderBytes(stream); // else when the handler (which holds the request) returns
 	_streams.erase(it);
 	noteIfIdle();
 }
 
-// ---- tasks from handlers ----
+// ---- what handlers did (ServerStream::takeEvents) ----
 
-void ServerConnection::submitResponse(std::int32_t id, Codec::HeaderBlock& headers, bool withBody)
+void ServerConnection::deliverEvents(ServerStream& stream)
 {
-	ServerStream* pStream = findStream(id);
-	if (!pStream || _state != State::HTTP2 || pStream->abandoned)
-		return;
-	pStream->responseStarted = true;
-	if (!_pCodec->submitResponse(id, headers, withBody ? pStream : nullptr))
+	StreamEvents events = stream.takeEvents();
+	if (!stream.detached && _state == State::HTTP2)
 	{
-		_engine.logger().error("cannot submit response on stream " + std::to_string(id) + ": " + _pCodec->lastError());
-		_pCodec->resetStream(id, NGHTTP2_INTERNAL_ERROR);
+		for (auto& headers : events.informational)
+			_pCodec->submitInformational(stream.id(), headers);
+		if (events.timedOut && events.timedOutBeforeHead)
+			requestTimedOut(stream);
+		if (events.hasHead)
+			submitResponse(stream, events.head, events.headWithBody);
+		if (events.timedOut && !events.timedOutBeforeHead)
+			requestTimedOut(stream);
+		if (events.resumeBody)
+			_pCodec->resumeBody(stream.id());
+		credit(stream, events.credit);
+		scheduleFlush();
 	}
+	if (events.handlerDone)
+		handlerDone(stream);
+}
+
+void ServerConnection::submitResponse(ServerStream& stream, Codec::HeaderBlock& headers, bool withBody)
+{
+	if (stream.abandoned)
+		return;
+	stream.responseStarted = true;
+	if (!_pCodec->submitResponse(stream.id(), headers, withBody ? &stream : nullptr))
+	{
+		_engine.logger().error(
+			"cannot submit response on stream " + std::to_string(stream.id()) + ": " + _pCodec->lastError());
+		_pCodec->resetStream(stream.id(), NGHTTP2_INTERNAL_ERROR);
+	}
+}
+
+void ServerConnection::credit(ServerStream& stream, std::size_t length)
+{
+	if (stream.detached || _state != State::HTTP2 || length == 0)
+		return;
+	_pCodec->consume(stream.id(), length);
+	stream.creditedBytes() += length;
 	scheduleFlush();
 }
 
-void ServerConnection::submitInformational(std::int32_t id, Codec::HeaderBlock& headers)
+void ServerConnection::requestTimedOut(ServerStream& stream)
 {
-	if (!findStream(id) || _state != State::HTTP2)
+	if (stream.requestEnded())
 		return;
-	_pCodec->submitInformational(id, headers);
-	scheduleFlush();
-}
-
-void ServerConnection::resumeBody(std::int32_t id)
-{
-	if (!findStream(id) || _state != State::HTTP2)
-		return;
-	_pCodec->resumeBody(id);
-	scheduleFlush();
-}
-
-void ServerConnection::credit(std::int32_t id, std::size_t length)
-{
-	ServerStream* pStream = findStream(id);
-	if (!pStream || _state != State::HTTP2 || length == 0)
-		return;
-	_pCodec->consume(id, length);
-	pStream->creditedBytes() += length;
-	scheduleFlush();
-}
-
-void ServerConnection::requestTimedOut(std::int32_t id)
-{
-	ServerStream* pStream = findStream(id);
-	if (!pStream || _state != State::HTTP2 || pStream->requestEnded())
-		return;
-	_engine.logger().information("request body on stream " + std::to_string(id) + " from " + describe()
+	_engine.logger().information("request body on stream " + std::to_string(stream.id()) + " from " + describe()
 		+ " timed out");
-	pStream->abandoned = true;
-	if (pStream->responseStarted)
-		_pCodec->resetStream(id, NGHTTP2_CANCEL);
+	stream.abandoned = true;
+	if (stream.responseStarted)
+		_pCodec->resetStream(stream.id(), NGHTTP2_CANCEL);
 	else
 	{
 		// 408 in the handler's place; its END_STREAM is followed by
 		// RST_STREAM(NO_ERROR) for the unfinished upload.
-		_pCodec->submitResponse(id, statusOnly(408, _engine.config().serverHeader), nullptr);
-		pStream->responseStarted = true;
+		_pCodec->submitResponse(stream.id(), statusOnly(408, _engine.config().serverHeader), nullptr);
+		stream.responseStarted = true;
 	}
-	scheduleFlush();
 }
 
-void ServerConnection::handlerDone(std::int32_t id, std::size_t uncredited)
+void ServerConnection::handlerDone(ServerStream& stream)
 {
-	credit(id, uncredited);
-	_runningHandlers.erase(id);
-	releaseHeaderBytes(id);
-	if (ServerStream* pStream = findStream(id))
+	stream.handlerRunning = false;
+	--_runningHandlers;
+	releaseHeaderBytes(stream);
+	if (stream.detached)
+		--_detachedHandlers;
+	else
 	{
 		// Whatever body the handler left unread is dropped and credited.
-		credit(id, pStream->discardUnread());
-		pStream->handlerFinished = true;
+		credit(stream, stream.discardUnread());
+		stream.handlerFinished = true;
 		if (_state == State::HTTP2)
-			finishEarlyIfDone(*pStream);
+			finishEarlyIfDone(stream);
 	}
-	else if (_detachedHandlers > 0)
-		--_detachedHandlers;
 	dispatchWaiting();
 	noteIfIdle();
 	scheduleFlush();

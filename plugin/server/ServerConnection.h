@@ -23,7 +23,6 @@
 #include <openssl/ssl.h>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 
 namespace PocoH2 {
 namespace Server {
@@ -50,13 +49,9 @@ public:
 	void abort();
 		/// Closes at once.
 
-	// Tasks posted by ServerStream (see there).
-	void submitResponse(std::int32_t id, Codec::HeaderBlock& headers, bool withBody);
-	void submitInformational(std::int32_t id, Codec::HeaderBlock& headers);
-	void resumeBody(std::int32_t id);
-	void credit(std::int32_t id, std::size_t length);
-	void handlerDone(std::int32_t id, std::size_t uncredited);
-	void requestTimedOut(std::int32_t id);
+	void deliverEvents(ServerStream& stream);
+		/// Applies what the stream's handler did (the task ServerStream
+		/// posts); the stream may already be closed.
 
 	void onIoEvent(std::uint32_t events) override;
 	void flush() override;
@@ -99,9 +94,13 @@ private:
 		///< notable reasons (handshake failures, protocol errors) log at information, the rest at debug
 	ServerStream* findStream(std::int32_t id);
 	std::size_t heldHeaderBudget() const;
-	void releaseHeaderBytes(std::int32_t id);
-	void dispatch(std::int32_t id);
+	void releaseHeaderBytes(ServerStream& stream);
+	void dispatch(ServerStream& stream);
 	void dispatchWaiting();
+	void submitResponse(ServerStream& stream, Codec::HeaderBlock& headers, bool withBody);
+	void credit(ServerStream& stream, std::size_t length);
+	void requestTimedOut(ServerStream& stream);
+	void handlerDone(ServerStream& stream);
 	std::string describe() const;
 
 	ServerEngine& _engine;
@@ -123,11 +122,10 @@ private:
 	bool _timerArmed = false;
 	std::unique_ptr<Codec::Http2Codec> _pCodec;
 	std::unordered_map<std::int32_t, ServerStream::Ptr> _streams;
-	std::unordered_set<std::int32_t> _runningHandlers; ///< streams whose handler runs (or is queued in the pool)
+	std::size_t _runningHandlers = 0; ///< handlers running or queued in the pool for this connection
 	std::deque<std::int32_t> _waitingForHandler; ///< complete request heads beyond the connection's handler share
-	std::size_t _detachedHandlers = 0; ///< handlers running whose stream already closed
+	std::size_t _detachedHandlers = 0; ///< of the running handlers, those whose stream already closed
 	FloodGuard _floodGuard;
-	std::unordered_map<std::int32_t, std::size_t> _headerBytes; ///< request header list size per admitted stream
 	std::size_t _heldHeaderBytes = 0; ///< their sum: decoded request headers this connection holds
 	Transport::CodecPump _pump;
 };

@@ -59,6 +59,9 @@ ServerEngine::ServerEngine(const EngineConfig& config, const Poco::Net::ServerSo
 	{
 		auto pSlot = std::make_unique<LoopSlot>();
 		pSlot->pLoop = std::make_unique<Transport::EventLoop>();
+		// Requests a turn decoded go to the handlers with one wake-up, after
+		// the turn's writes (see WorkerPool).
+		pSlot->pLoop->setTurnEndHook([this] { _workers.wakeForQueuedJobs(); });
 		_loops.push_back(std::move(pSlot));
 	}
 }
@@ -161,7 +164,8 @@ void ServerEngine::dispatch(const ServerStream::Ptr& pStream)
 			}
 			pStream->handlerDone();
 			--_currentStreams;
-		});
+		},
+		false);
 }
 
 void ServerEngine::handOff(const Poco::Net::StreamSocket& socket)

@@ -30,15 +30,30 @@ ServerStream::ServerStream(std::int32_t id, std::shared_ptr<const ConnectionInfo
 {
 }
 
-template <typename Fn>
-void ServerStream::postToConnection(Fn fn)
+void ServerStream::postEvents(std::unique_lock<std::mutex>& lock)
 {
-	_loop.post(
-		[weak = _pConnection, fn = std::move(fn)]() mutable
-		{
-			if (auto pConnection = weak.lock())
-				fn(*pConnection);
-		});
+	const bool post = !_eventsPosted;
+	_eventsPosted = true;
+	lock.unlock();
+	// Deferred: the handler thread wakes the loop when it blocks or goes idle
+	// (or a timer does within a millisecond), so that a run of responses
+	// costs the loop one wake-up.
+	if (post)
+		_loop.postDeferred(
+			[pSelf = shared_from_this()]
+			{
+				if (auto pConnection = pSelf->_pConnection.lock())
+					pConnection->deliverEvents(*pSelf);
+			});
+}
+
+StreamEvents ServerStream::takeEvents()
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	StreamEvents events = std::move(_events);
+	_events = StreamEvents();
+	_eventsPosted = false;
+	return events;
 }
 
 void ServerStream::throwClosed() const
@@ -55,13 +70,22 @@ std::size_t ServerStream::readBody(char* buffer, std::size_t length)
 	bool drained = false;
 	{
 		std::unique_lock<std::mutex> lock(_mutex);
-		if (!_inReady.wait_for(lock, _readTimeout, [this] { return _inOffset < _in.size() || _inEnded || _closed; }))
+		const auto readable = [this] { return _inOffset < _in.size() || _inEnded || _closed; };
+		if (!readable())
+		{
+			// What this thread queued for the loop (credit, a response head
+			// a bidirectional peer waits for) must not wait for us.
+			lock.unlock();
+			Transport::EventLoop::wakeDeferred();
+			lock.lock();
+		}
+		if (!_inReady.wait_for(lock, _readTimeout, readable))
 		{
 			// Handlers read through std::istream, which swallows exceptions:
 			// the connection answers 408 itself and ends the stream.
-			lock.unlock();
-			const std::int32_t id = _id;
-			postToConnection([id](ServerConnection& c) { c.requestTimedOut(id); });
+			_events.timedOut = true;
+			_events.timedOutBeforeHead = !_events.hasHead;
+			postEvents(lock);
 			throw Poco::TimeoutException("no request body bytes on stream " + std::to_string(_id) + " for "
 				+ std::to_string(_readTimeout.count()) + " ms");
 		}
@@ -89,10 +113,10 @@ std::size_t ServerStream::readBody(char* buffer, std::size_t length)
 	_uncredited += n;
 	if (_uncredited > 0 && (drained || _uncredited >= CREDIT_BATCH))
 	{
-		const std::size_t credit = _uncredited;
+		std::unique_lock<std::mutex> lock(_mutex);
+		_events.credit += _uncredited;
 		_uncredited = 0;
-		const std::int32_t id = _id;
-		postToConnection([id, credit](ServerConnection& c) { c.credit(id, credit); });
+		postEvents(lock);
 	}
 	return n;
 }
@@ -105,76 +129,82 @@ Codec::HeaderBlock ServerStream::requestTrailers() const
 
 void ServerStream::sendInformational(Codec::HeaderBlock headers)
 {
-	const std::int32_t id = _id;
-	postToConnection([id, headers = std::move(headers)](ServerConnection& c) mutable
-		{ c.submitInformational(id, headers); });
+	std::unique_lock<std::mutex> lock(_mutex);
+	_events.informational.push_back(std::move(headers));
+	postEvents(lock);
 }
 
 void ServerStream::sendHead(Codec::HeaderBlock headers, bool withBody)
 {
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		if (!withBody)
-			_outEnded = true;
-	}
-	const std::int32_t id = _id;
-	postToConnection([id, headers = std::move(headers), withBody](ServerConnection& c) mutable
-		{ c.submitResponse(id, headers, withBody); });
+	std::unique_lock<std::mutex> lock(_mutex);
+	if (!withBody)
+		_outEnded = true;
+	_events.hasHead = true;
+	_events.head = std::move(headers);
+	_events.headWithBody = withBody;
+	postEvents(lock);
 }
 
 void ServerStream::writeBody(const char* data, std::size_t length)
 {
 	while (length > 0)
 	{
-		bool wakeLoop = false;
 		std::size_t n;
 		{
 			std::unique_lock<std::mutex> lock(_mutex);
+			const auto writable = [this] { return _out.size() - _outOffset < _outCapacity || _closed; };
+			if (!writable())
+			{
+				lock.unlock();
+				Transport::EventLoop::wakeDeferred();
+				lock.lock();
+			}
 			_handlerWaitsForSpace = true;
-			_outSpace.wait(lock, [this] { return _out.size() - _outOffset < _outCapacity || _closed; });
+			_outSpace.wait(lock, writable);
 			_handlerWaitsForSpace = false;
 			if (_closed)
 				throwClosed();
 			n = std::min(length, _outCapacity - (_out.size() - _outOffset));
 			_out.append(data, n);
-			wakeLoop = _loopWaitsForOutput;
-			_loopWaitsForOutput = false;
+			if (_loopWaitsForOutput)
+			{
+				_loopWaitsForOutput = false;
+				_events.resumeBody = true;
+				postEvents(lock);
+			}
 		}
 		data += n;
 		length -= n;
-		if (wakeLoop)
-		{
-			const std::int32_t id = _id;
-			postToConnection([id](ServerConnection& c) { c.resumeBody(id); });
-		}
 	}
 }
 
 void ServerStream::endBody(Codec::HeaderBlock trailers)
 {
-	bool wakeLoop;
+	std::unique_lock<std::mutex> lock(_mutex);
+	if (_outEnded)
+		return;
+	_outEnded = true;
+	_trailers = std::move(trailers);
+	if (_loopWaitsForOutput)
 	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		if (_outEnded)
-			return;
-		_outEnded = true;
-		_trailers = std::move(trailers);
-		wakeLoop = _loopWaitsForOutput;
 		_loopWaitsForOutput = false;
+		_events.resumeBody = true;
+		postEvents(lock);
 	}
-	if (wakeLoop)
-	{
-		const std::int32_t id = _id;
-		postToConnection([id](ServerConnection& c) { c.resumeBody(id); });
-	}
+}
+
+void ServerStream::flush()
+{
+	Transport::EventLoop::wakeDeferred();
 }
 
 void ServerStream::handlerDone()
 {
-	const std::int32_t id = _id;
-	const std::size_t credit = _uncredited;
+	std::unique_lock<std::mutex> lock(_mutex);
+	_events.credit += _uncredited;
 	_uncredited = 0;
-	postToConnection([id, credit](ServerConnection& c) { c.handlerDone(id, credit); });
+	_events.handlerDone = true;
+	postEvents(lock);
 }
 
 bool ServerStream::isClosed() const

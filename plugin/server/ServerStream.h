@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace PocoH2 {
 namespace Server {
@@ -43,7 +44,24 @@ struct RequestHead
 	Codec::HeaderBlock headers;
 };
 
-class ServerStream : public Codec::BodySource
+struct StreamEvents
+	/// What the handler side did since the connection last looked, in the
+	/// order the connection applies it. One task posted to the loop carries
+	/// all of it, so a small response (head, body, end, handler done) costs
+	/// one task, not three.
+{
+	std::vector<Codec::HeaderBlock> informational; ///< 1xx responses, in order
+	bool hasHead = false;
+	Codec::HeaderBlock head; ///< the final response head (with :status)
+	bool headWithBody = false;
+	bool timedOut = false;			 ///< a body read timed out...
+	bool timedOutBeforeHead = false; ///< ...before the head was sent
+	bool resumeBody = false;		 ///< body bytes or its end for a waiting codec
+	std::size_t credit = 0;			 ///< request body bytes read by the handler
+	bool handlerDone = false;		 ///< the handler returned
+};
+
+class ServerStream : public Codec::BodySource, public std::enable_shared_from_this<ServerStream>
 	/// Threading: "handler side" functions may be called from one handler
 	/// thread at a time; "loop side" functions only on the connection's loop
 	/// thread. The pipes are guarded by one mutex; no lock is held while user
@@ -87,6 +105,11 @@ public:
 	void endBody(Codec::HeaderBlock trailers = Codec::HeaderBlock());
 		/// Ends the response body, optionally with trailers.
 
+	void flush();
+		/// Hands what was sent so far to the connection now. Otherwise it
+		/// goes when this thread blocks on a stream, runs out of jobs, or
+		/// after EventLoop::DEFERRED_WAKE_DELAY.
+
 	void handlerDone();
 		/// The handler returned: frees its stream slot, discards any request
 		/// body it did not read.
@@ -110,19 +133,25 @@ public:
 		/// their count for crediting.
 	std::size_t& creditedBytes() { return _credited; }
 	std::size_t receivedBytes() const { return _received; }
+	StreamEvents takeEvents();
+		/// What the handler side did since the last call (see StreamEvents).
 
 	// Loop-side state of the exchange.
 	bool handlerFinished = false; ///< the handler returned, or the loop answered itself
 	bool localEnded = false;	  ///< our END_STREAM is on the wire
 	bool responseStarted = false; ///< response headers were submitted
 	bool abandoned = false;		  ///< the loop answered in the handler's place (read timeout)
+	bool handlerRunning = false;  ///< dispatched, and its handler has not returned
+	bool detached = false;		  ///< closed and out of the connection's table
+	std::size_t heldHeaderBytes = 0; ///< its request header list size, counted by the connection until released
 
 	long read(std::uint8_t* buffer, std::size_t length, bool& endOfBody) override;
 	bool takeTrailers(Codec::HeaderBlock& trailers) override;
 
 private:
-	template <typename Fn>
-	void postToConnection(Fn fn);
+	void postEvents(std::unique_lock<std::mutex>& lock);
+		/// Posts the task that delivers _events unless one is on its way;
+		/// unlocks.
 	void throwClosed() const;
 
 	const std::int32_t _id;
@@ -147,6 +176,8 @@ private:
 	bool _loopWaitsForOutput = false;
 	bool _handlerWaitsForSpace = false;
 	Codec::HeaderBlock _trailers;
+	StreamEvents _events;
+	bool _eventsPosted = false; ///< a delivery task is queued on the loop
 	bool _closed = false;
 	std::uint32_t _closeCode = 0;
 

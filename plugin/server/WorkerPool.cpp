@@ -1,4 +1,5 @@
 #include "server/WorkerPool.h"
+#include "transport/EventLoop.h"
 #include <Poco/Logger.h>
 #include <pthread.h>
 
@@ -27,19 +28,34 @@ void WorkerPool::start()
 	}
 }
 
-void WorkerPool::submit(Job job)
+bool WorkerPool::needsWakeup() const
 {
-	bool wake = false;
+	// Workers that will look at the queue: awake and not in a job, or woken.
+	const int coming = _running - _busy + _wakeups;
+	return !_jobs.empty() && coming <= 0 && _waiting > _wakeups;
+}
+
+void WorkerPool::submit(Job job, bool wake)
+{
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		_jobs.push_back(std::move(job));
-		// Workers that will look at the queue: awake and not in a job, or woken.
-		const int coming = _running - _busy + _wakeups;
-		if (coming <= 0 && _waiting > _wakeups)
-		{
+		wake = wake && needsWakeup();
+		if (wake)
 			++_wakeups;
-			wake = true;
-		}
+	}
+	if (wake)
+		_ready.notify_one();
+}
+
+void WorkerPool::wakeForQueuedJobs()
+{
+	bool wake;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		wake = needsWakeup();
+		if (wake)
+			++_wakeups;
 	}
 	if (wake)
 		_ready.notify_one();
@@ -70,7 +86,7 @@ void WorkerPool::work()
 			++_busy;
 			// Jobs left behind must not wait for this one (it may be slow):
 			// make sure another worker is on its way.
-			const bool wakeAnother = !_jobs.empty() && _running - _busy + _wakeups <= 0 && _waiting > _wakeups;
+			const bool wakeAnother = needsWakeup();
 			if (wakeAnother)
 				++_wakeups;
 			lock.unlock();
@@ -90,6 +106,12 @@ void WorkerPool::work()
 			--_busy;
 			continue;
 		}
+		// Out of work: wake the loops this thread queued responses for.
+		lock.unlock();
+		Transport::EventLoop::wakeDeferred();
+		lock.lock();
+		if (!_jobs.empty())
+			continue;
 		if (_stopping)
 			break;
 		--_running;

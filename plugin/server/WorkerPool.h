@@ -27,7 +27,10 @@ class WorkerPool
 	/// come for a queued job: on submit, and by a worker that starts a job
 	/// while others remain queued. A job is never left behind a slow one, yet
 	/// a burst of short jobs wakes threads one at a time as they are needed
-	/// instead of one per job.
+	/// instead of one per job. An event loop submits with wake off and calls
+	/// wakeForQueuedJobs() once at the end of its turn, so that a turn's
+	/// requests are handed over with at most one wake-up, after the loop has
+	/// written its output (a woken worker preempts the loop on a busy core).
 {
 public:
 	using Job = std::function<void()>;
@@ -36,7 +39,11 @@ public:
 	~WorkerPool();
 
 	void start();
-	void submit(Job job);
+	void submit(Job job, bool wake = true);
+		/// Queues job; with wake, makes sure a worker comes for it.
+
+	void wakeForQueuedJobs();
+		/// Makes sure a worker comes for the jobs queued, if any.
 	void join();
 		/// Runs the queued jobs to completion, then stops the threads.
 
@@ -44,6 +51,7 @@ public:
 
 private:
 	void work();
+	bool needsWakeup() const;
 
 	const int _threadCount;
 	const std::string _name;

@@ -2,11 +2,20 @@
 #include <Poco/Exception.h>
 #include <cerrno>
 #include <sys/epoll.h>
+#include <algorithm>
 #include <sys/eventfd.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 namespace PocoH2 {
 namespace Transport {
+
+namespace {
+
+// The loops this thread queued deferred tasks for and has not woken yet.
+thread_local std::vector<EventLoop*> t_owedWakes;
+
+} // namespace
 
 EventLoop::EventLoop()
 {
@@ -19,14 +28,26 @@ EventLoop::EventLoop()
 		::close(_epollFd);
 		throw Poco::SystemException("eventfd failed", errno);
 	}
+	_backstopFd = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (_backstopFd < 0)
+	{
+		::close(_wakeFd);
+		::close(_epollFd);
+		throw Poco::SystemException("timerfd_create failed", errno);
+	}
+	// The two registrations without a handler: the eventfd (null) and the
+	// deferred-wake timer (its own fd's address).
 	epoll_event ev{};
 	ev.events = EPOLLIN;
-	ev.data.ptr = nullptr; // the wake-up fd is the only registration without a handler
+	ev.data.ptr = nullptr;
 	::epoll_ctl(_epollFd, EPOLL_CTL_ADD, _wakeFd, &ev);
+	ev.data.ptr = &_backstopFd;
+	::epoll_ctl(_epollFd, EPOLL_CTL_ADD, _backstopFd, &ev);
 }
 
 EventLoop::~EventLoop()
 {
+	::close(_backstopFd);
 	::close(_wakeFd);
 	::close(_epollFd);
 }
@@ -49,6 +70,14 @@ void EventLoop::run()
 				while (::read(_wakeFd, &count, sizeof(count)) > 0)
 				{
 				}
+				continue;
+			}
+			if (events[i].data.ptr == &_backstopFd)
+			{
+				std::uint64_t expirations;
+				[[maybe_unused]] ssize_t rc = ::read(_backstopFd, &expirations, sizeof(expirations));
+				std::lock_guard<std::mutex> lock(_taskMutex);
+				_backstopArmed = false;
 				continue;
 			}
 			static_cast<IoHandler*>(events[i].data.ptr)->onIoEvent(events[i].events);
@@ -83,6 +112,47 @@ void EventLoop::post(Task task)
 		const std::uint64_t one = 1;
 		[[maybe_unused]] ssize_t rc = ::write(_wakeFd, &one, sizeof(one));
 	}
+}
+
+void EventLoop::postDeferred(Task task)
+{
+	bool arm;
+	{
+		std::lock_guard<std::mutex> lock(_taskMutex);
+		_tasks.push_back(std::move(task));
+		arm = !_wakePending && !_backstopArmed;
+		if (arm)
+			_backstopArmed = true;
+	}
+	if (arm)
+	{
+		itimerspec due{};
+		due.it_value.tv_nsec = std::chrono::nanoseconds(DEFERRED_WAKE_DELAY).count();
+		::timerfd_settime(_backstopFd, 0, &due, nullptr);
+	}
+	if (std::find(t_owedWakes.begin(), t_owedWakes.end(), this) == t_owedWakes.end())
+		t_owedWakes.push_back(this);
+}
+
+void EventLoop::wakeDeferred()
+{
+	for (EventLoop* pLoop : t_owedWakes)
+		pLoop->wake();
+	t_owedWakes.clear();
+}
+
+void EventLoop::wake()
+{
+	{
+		std::lock_guard<std::mutex> lock(_taskMutex);
+		// Nothing queued any more (the loop already ran it) or a wake-up on
+		// its way: nothing to do.
+		if (_tasks.empty() || _wakePending)
+			return;
+		_wakePending = true;
+	}
+	const std::uint64_t one = 1;
+	[[maybe_unused]] ssize_t rc = ::write(_wakeFd, &one, sizeof(one));
 }
 
 bool EventLoop::inLoopThread() const
@@ -189,6 +259,13 @@ void EventLoop::endTurn()
 			target->flush();
 	}
 	_graveyard.clear();
+	if (_turnEndHook)
+		_turnEndHook();
+}
+
+void EventLoop::setTurnEndHook(Task hook)
+{
+	_turnEndHook = std::move(hook);
 }
 
 } // namespace Transport

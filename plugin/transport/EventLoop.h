@@ -68,6 +68,20 @@ public:
 	void post(Task task);
 		/// Queues task to run on the loop thread and wakes the loop.
 
+	void postDeferred(Task task);
+		/// Queues task like post(), but leaves the wake-up to the calling
+		/// thread's next wakeDeferred(), or to a timer that fires within
+		/// DEFERRED_WAKE_DELAY, whichever comes first. A handler thread that
+		/// answers many requests in a row thus wakes the loop once for all
+		/// of them, instead of once per response (each wake-up preempts the
+		/// handler on a busy core: docs/PROFILE.md).
+
+	static void wakeDeferred();
+		/// Wakes every loop this thread queued deferred tasks for since its
+		/// last call. Call it before the thread blocks or goes idle.
+
+	static constexpr std::chrono::microseconds DEFERRED_WAKE_DELAY{1000};
+
 	bool inLoopThread() const;
 
 	void add(int fd, std::uint32_t events, IoHandler* pHandler);
@@ -90,24 +104,32 @@ public:
 
 	void cancelTimer(TimerId id);
 
+	void setTurnEndHook(Task hook);
+		/// Runs hook on the loop thread at the end of every turn, after the
+		/// flushes, before the loop waits. Set it before run().
+
 private:
 	void runTasks();
 	void runTimers();
 	int nextTimeoutMs() const;
 	void endTurn();
+	void wake();
 
 	int _epollFd = -1;
 	int _wakeFd = -1;
+	int _backstopFd = -1; ///< timerfd bounding how long a deferred task waits
 	std::atomic<bool> _stopped{false};
 	std::atomic<std::thread::id> _threadId{};
 	std::mutex _taskMutex;
 	std::vector<Task> _tasks;
-	bool _wakePending = false;
+	bool _wakePending = false;	///< the eventfd was written and not yet read
+	bool _backstopArmed = false; ///< the timerfd is set and has not fired
 	std::vector<std::shared_ptr<Flushable>> _flushQueue;
 	std::vector<std::shared_ptr<void>> _graveyard;
 	std::map<std::pair<Clock::time_point, TimerId>, Task> _timers;
 	std::map<TimerId, Clock::time_point> _timerDue;
 	TimerId _nextTimerId = 1;
+	Task _turnEndHook;
 };
 
 } // namespace Transport
