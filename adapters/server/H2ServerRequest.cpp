@@ -8,13 +8,19 @@ H2ServerRequest::H2ServerRequest(Server::ServerStream& stream, Poco::Net::HTTPSe
 	const Poco::Net::HTTPServerParams& params):
 	_stream(stream),
 	_response(response),
-	_params(params),
-	_body(stream)
+	_params(params)
 {
 	fillRequest(*this, stream.request());
 }
 
 H2ServerRequest::~H2ServerRequest() = default;
+
+std::istream& H2ServerRequest::stream()
+{
+	if (!_pBody)
+		_pBody = std::make_unique<RequestBodyStream>(_stream);
+	return *_pBody;
+}
 
 const Poco::Net::SocketAddress& H2ServerRequest::clientAddress() const
 {

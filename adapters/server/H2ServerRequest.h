@@ -11,6 +11,7 @@
 #include "server/ServerStream.h"
 #include <Poco/Net/HTTPServerParams.h>
 #include "PocoH2/HTTP2ServerRequest.h"
+#include <memory>
 
 namespace PocoH2 {
 namespace Adapters {
@@ -26,7 +27,7 @@ public:
 		const Poco::Net::HTTPServerParams& params);
 	~H2ServerRequest() override;
 
-	std::istream& stream() override { return _body; }
+	std::istream& stream() override;
 	const Poco::Net::SocketAddress& clientAddress() const override;
 	const Poco::Net::SocketAddress& serverAddress() const override;
 	const Poco::Net::HTTPServerParams& serverParams() const override { return _params; }
@@ -39,7 +40,7 @@ private:
 	Server::ServerStream& _stream;
 	Poco::Net::HTTPServerResponse& _response;
 	const Poco::Net::HTTPServerParams& _params;
-	RequestBodyStream _body;
+	std::unique_ptr<RequestBodyStream> _pBody; ///< made on first use: most requests have no body
 };
 
 } // namespace Adapters

@@ -1,5 +1,6 @@
 #include "server/H2ServerResponse.h"
 #include "server/HeaderMapping.h"
+#include "PocoH2/HTTP2Exception.h"
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/File.h>
@@ -24,16 +25,24 @@ bool H2ServerResponse::bodyAllowed() const
 	return status >= 200 && status != HTTP_NO_CONTENT && status != HTTP_NOT_MODIFIED;
 }
 
-std::ostream& H2ServerResponse::commit()
+void H2ServerResponse::commitHead()
 {
-	if (_pBody)
-		return *_pBody;
+	if (_committed)
+		return;
+	_committed = true;
 	const bool body = bodyAllowed();
+	_discardBody = !body || _headRequest;
 	// An empty body ends the stream with the HEADERS frame.
 	const bool emptyBody = getContentLength64() == 0 && !_headRequest;
 	// A HEAD response keeps the Content-Length of the GET it stands for.
-	_stream.sendHead(toResponseHeaders(*this, body || _headRequest), body && !_headRequest && !emptyBody);
-	_pBody = std::make_unique<ResponseBodyStream>(_stream, !body || _headRequest);
+	_stream.sendHead(toResponseHeaders(*this, body || _headRequest), !_discardBody && !emptyBody);
+}
+
+std::ostream& H2ServerResponse::commit()
+{
+	commitHead();
+	if (!_pBody)
+		_pBody = std::make_unique<ResponseBodyStream>(_stream, _discardBody);
 	return *_pBody;
 }
 
@@ -46,13 +55,13 @@ void H2ServerResponse::sendContinue()
 
 std::ostream& H2ServerResponse::send()
 {
-	poco_assert(!_pBody);
+	poco_assert(!_committed);
 	return commit();
 }
 
 void H2ServerResponse::sendFile(const std::string& path, const std::string& mediaType)
 {
-	poco_assert(!_pBody);
+	poco_assert(!_committed);
 	Poco::File file(path);
 	const Poco::Timestamp modified = file.getLastModified();
 	const Poco::File::FileSize length = file.getSize();
@@ -70,16 +79,26 @@ void H2ServerResponse::sendFile(const std::string& path, const std::string& medi
 
 void H2ServerResponse::sendBuffer(const void* pBuffer, std::size_t length)
 {
-	poco_assert(!_pBody);
+	poco_assert(!_committed);
 	setContentLength(static_cast<std::streamsize>(length));
 	setChunkedTransferEncoding(false);
-	std::ostream& out = commit();
-	out.write(static_cast<const char*>(pBuffer), static_cast<std::streamsize>(length));
+	// Straight into the stream: no body stream, no copy into its buffer.
+	commitHead();
+	if (_discardBody || length == 0)
+		return;
+	try
+	{
+		_stream.writeBody(static_cast<const char*>(pBuffer), length);
+	}
+	catch (HTTP2Exception&)
+	{
+		// The stream was reset: like a write to a broken ostream, the bytes go nowhere.
+	}
 }
 
 void H2ServerResponse::redirect(const std::string& uri, HTTPStatus status)
 {
-	poco_assert(!_pBody);
+	poco_assert(!_committed);
 	setContentLength(0);
 	setChunkedTransferEncoding(false);
 	setStatusAndReason(status);
@@ -89,7 +108,7 @@ void H2ServerResponse::redirect(const std::string& uri, HTTPStatus status)
 
 void H2ServerResponse::requireAuthentication(const std::string& realm)
 {
-	poco_assert(!_pBody);
+	poco_assert(!_committed);
 	setStatusAndReason(HTTP_UNAUTHORIZED);
 	set("WWW-Authenticate", "Basic realm=\"" + realm + "\"");
 	setContentLength(0);
@@ -107,10 +126,13 @@ void H2ServerResponse::addTrailer(const std::string& name, const std::string& va
 
 void H2ServerResponse::finish()
 {
-	commit();
+	commitHead();
 	// Not _pBody->flush(): that would wake the connection per response; the
 	// handler thread does that once it has no more work (ServerStream::flush).
-	_pBody->finish(std::move(_trailers));
+	if (_pBody)
+		_pBody->finish(std::move(_trailers));
+	else
+		_stream.endBody(_discardBody ? Codec::HeaderBlock() : std::move(_trailers));
 }
 
 } // namespace Adapters

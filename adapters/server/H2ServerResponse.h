@@ -35,7 +35,7 @@ public:
 	void sendBuffer(const void* pBuffer, std::size_t length) override;
 	void redirect(const std::string& uri, HTTPStatus status = HTTP_FOUND) override;
 	void requireAuthentication(const std::string& realm) override;
-	bool sent() const override { return _pBody != nullptr; }
+	bool sent() const override { return _committed; }
 	void addTrailer(const std::string& name, const std::string& value) override;
 
 	void finish();
@@ -43,12 +43,17 @@ public:
 		/// the dispatcher after the handler returned.
 
 private:
+	void commitHead();
+		/// Sends the headers (once).
 	std::ostream& commit();
+		/// Sends the headers (once) and returns the body stream.
 	bool bodyAllowed() const;
 
 	Server::ServerStream& _stream;
 	const bool _headRequest;
-	std::unique_ptr<ResponseBodyStream> _pBody;
+	bool _committed = false;
+	bool _discardBody = false; ///< HEAD, 1xx, 204, 304: body bytes are dropped
+	std::unique_ptr<ResponseBodyStream> _pBody; ///< made by send() and friends; sendBuffer() needs none
 	Codec::HeaderBlock _trailers;
 };
 

@@ -55,9 +55,11 @@ void RequestDispatcher::handle(const Server::ServerStream::Ptr& pStream)
 	{
 		H2ServerRequest request(*pStream, response, *_pParams);
 		response.setVersion(request.getVersion());
-		response.set("Date", currentHttpDate());
+		// add(), not set(): the response has no fields yet, so there is
+		// nothing to look up (NameValueCollection searches linearly).
+		response.add("Date", currentHttpDate());
 		if (!_pParams->getSoftwareVersion().empty())
-			response.set("Server", _pParams->getSoftwareVersion());
+			response.add("Server", _pParams->getSoftwareVersion());
 		std::unique_ptr<Poco::Net::HTTPRequestHandler> pHandler(_pFactory->createRequestHandler(request));
 		if (pHandler)
 		{

@@ -82,9 +82,11 @@ struct Http2Codec::Callbacks
 				nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, id, NGHTTP2_REFUSED_STREAM);
 				return 0;
 			}
-			self._pending[id].block.clear();
-			self._pending[id].tooLarge = false;
-			self._pending[id].droppedSize = 0;
+			PendingHeaders& pending = self._pending[id];
+			pending.block.clear();
+			pending.block.fields().reserve(8); // a typical request's fields, without regrowth
+			pending.tooLarge = false;
+			pending.droppedSize = 0;
 			return 0;
 		}
 		catch (...)

@@ -52,7 +52,7 @@ ServerEngine::ServerEngine(const EngineConfig& config, const Poco::Net::ServerSo
 	_handler(handler),
 	_http1(http1),
 	_logger(Poco::Logger::get("PocoH2.Server")),
-	_workers(config.workerThreads, "h2-handler")
+	_workers(config.workerThreads, [this](const ServerStream::Ptr& pStream) { runHandler(pStream); }, "h2-handler")
 {
 	const int loops = config.ioThreads > 0 ? config.ioThreads : 1;
 	for (int i = 0; i < loops; ++i)
@@ -146,26 +146,26 @@ void ServerEngine::dispatch(const ServerStream::Ptr& pStream)
 {
 	++_currentStreams;
 	++_totalStreams;
-	_workers.submit(
-		[this, pStream]
+	_workers.submit(pStream, false);
+}
+
+void ServerEngine::runHandler(const ServerStream::Ptr& pStream)
+{
+	// A stream reset (or a connection closed) before its handler started
+	// costs no handler run.
+	if (!pStream->isClosed())
+	{
+		try
 		{
-			// A stream reset (or a connection closed) before its handler
-			// started costs no handler run.
-			if (!pStream->isClosed())
-			{
-				try
-				{
-					_handler.handle(pStream);
-				}
-				catch (...)
-				{
-					pStream->endBody();
-				}
-			}
-			pStream->handlerDone();
-			--_currentStreams;
-		},
-		false);
+			_handler.handle(pStream);
+		}
+		catch (...)
+		{
+			pStream->endBody();
+		}
+	}
+	pStream->handlerDone();
+	--_currentStreams;
 }
 
 void ServerEngine::handOff(const Poco::Net::StreamSocket& socket)

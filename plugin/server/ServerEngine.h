@@ -111,6 +111,9 @@ public:
 	void connectionRefused() { ++_refusedConnections; }
 
 private:
+	void runHandler(const ServerStream::Ptr& pStream);
+		///< on a worker thread
+
 	struct LoopSlot
 	{
 		std::unique_ptr<Transport::EventLoop> pLoop;

@@ -39,12 +39,13 @@ void ServerStream::postEvents(std::unique_lock<std::mutex>& lock)
 	// (or a timer does within a millisecond), so that a run of responses
 	// costs the loop one wake-up.
 	if (post)
-		_loop.postDeferred(
-			[pSelf = shared_from_this()]
-			{
-				if (auto pConnection = pSelf->_pConnection.lock())
-					pConnection->deliverEvents(*pSelf);
-			});
+		_loop.postDeferred(shared_from_this());
+}
+
+void ServerStream::run()
+{
+	if (auto pConnection = _pConnection.lock())
+		pConnection->deliverEvents(*this);
 }
 
 StreamEvents ServerStream::takeEvents()

@@ -61,7 +61,9 @@ struct StreamEvents
 	bool handlerDone = false;		 ///< the handler returned
 };
 
-class ServerStream : public Codec::BodySource, public std::enable_shared_from_this<ServerStream>
+class ServerStream : public Codec::BodySource,
+					 public Transport::LoopTask,
+					 public std::enable_shared_from_this<ServerStream>
 	/// Threading: "handler side" functions may be called from one handler
 	/// thread at a time; "loop side" functions only on the connection's loop
 	/// thread. The pipes are guarded by one mutex; no lock is held while user
@@ -144,6 +146,9 @@ public:
 	bool handlerRunning = false;  ///< dispatched, and its handler has not returned
 	bool detached = false;		  ///< closed and out of the connection's table
 	std::size_t heldHeaderBytes = 0; ///< its request header list size, counted by the connection until released
+
+	void run() override;
+		/// The loop task postEvents() queues: hands the events to the connection.
 
 	long read(std::uint8_t* buffer, std::size_t length, bool& endOfBody) override;
 	bool takeTrailers(Codec::HeaderBlock& trailers) override;

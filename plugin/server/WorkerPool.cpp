@@ -6,7 +6,10 @@
 namespace PocoH2 {
 namespace Server {
 
-WorkerPool::WorkerPool(int threads, std::string name): _threadCount(threads > 0 ? threads : 1), _name(std::move(name))
+WorkerPool::WorkerPool(int threads, Runner runner, std::string name):
+	_threadCount(threads > 0 ? threads : 1),
+	_runner(std::move(runner)),
+	_name(std::move(name))
 {
 }
 
@@ -94,14 +97,14 @@ void WorkerPool::work()
 				_ready.notify_one();
 			try
 			{
-				job();
+				_runner(job);
 			}
 			catch (...)
 			{
 				// Jobs handle their own errors; this only keeps the thread alive.
 				Poco::Logger::get("PocoH2.Server").error("uncaught exception in a handler job");
 			}
-			job = nullptr; // release what the job holds before taking the lock
+			job.reset(); // release the stream before taking the lock
 			lock.lock();
 			--_busy;
 			continue;

@@ -1,7 +1,7 @@
 //
 // WorkerPool.h
 //
-// A fixed number of threads running queued jobs: where request handlers run.
+// A fixed number of threads running queued streams' handlers.
 //
 
 #ifndef PocoH2_Server_WorkerPool_INCLUDED
@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -17,6 +18,8 @@
 
 namespace PocoH2 {
 namespace Server {
+
+class ServerStream;
 
 class WorkerPool
 	/// Threading: submit() from any thread; start()/join() from the owner.
@@ -33,9 +36,12 @@ class WorkerPool
 	/// written its output (a woken worker preempts the loop on a busy core).
 {
 public:
-	using Job = std::function<void()>;
+	using Job = std::shared_ptr<ServerStream>;
+		/// A stream whose handler is to run. Queued as it is: no allocation
+		/// per job.
+	using Runner = std::function<void(const Job&)>;
 
-	explicit WorkerPool(int threads, std::string name = "h2-worker");
+	WorkerPool(int threads, Runner runner, std::string name = "h2-worker");
 	~WorkerPool();
 
 	void start();
@@ -54,6 +60,7 @@ private:
 	bool needsWakeup() const;
 
 	const int _threadCount;
+	const Runner _runner;
 	const std::string _name;
 	std::mutex _mutex;
 	std::condition_variable _ready;

@@ -114,12 +114,12 @@ void EventLoop::post(Task task)
 	}
 }
 
-void EventLoop::postDeferred(Task task)
+void EventLoop::postDeferred(std::shared_ptr<LoopTask> pTask)
 {
 	bool arm;
 	{
 		std::lock_guard<std::mutex> lock(_taskMutex);
-		_tasks.push_back(std::move(task));
+		_loopTasks.push_back(std::move(pTask));
 		arm = !_wakePending && !_backstopArmed;
 		if (arm)
 			_backstopArmed = true;
@@ -147,7 +147,7 @@ void EventLoop::wake()
 		std::lock_guard<std::mutex> lock(_taskMutex);
 		// Nothing queued any more (the loop already ran it) or a wake-up on
 		// its way: nothing to do.
-		if (_tasks.empty() || _wakePending)
+		if ((_tasks.empty() && _loopTasks.empty()) || _wakePending)
 			return;
 		_wakePending = true;
 	}
@@ -164,14 +164,18 @@ void EventLoop::runTasks()
 {
 	// Tasks posted while these run are taken in the next round, so a task that
 	// posts itself cannot starve I/O.
-	std::vector<Task> tasks;
 	{
 		std::lock_guard<std::mutex> lock(_taskMutex);
-		tasks.swap(_tasks);
+		_runningTasks.swap(_tasks);
+		_runningLoopTasks.swap(_loopTasks);
 		_wakePending = false;
 	}
-	for (auto& task : tasks)
+	for (auto& pTask : _runningLoopTasks)
+		pTask->run();
+	_runningLoopTasks.clear();
+	for (auto& task : _runningTasks)
 		task();
+	_runningTasks.clear();
 }
 
 void EventLoop::add(int fd, std::uint32_t events, IoHandler* pHandler)

@@ -40,6 +40,16 @@ public:
 		/// Called on the loop thread after all events and tasks of a turn.
 };
 
+class LoopTask
+	/// Work an object hands to a loop without a heap-allocated closure: the
+	/// loop keeps a reference to the object until run() returns.
+{
+public:
+	virtual ~LoopTask() = default;
+	virtual void run() = 0;
+		/// Called on the loop thread.
+};
+
 class EventLoop
 	/// Threading: run() is called by exactly one thread, the loop thread.
 	/// post(), stop() and inLoopThread() may be called from any thread; all
@@ -68,7 +78,7 @@ public:
 	void post(Task task);
 		/// Queues task to run on the loop thread and wakes the loop.
 
-	void postDeferred(Task task);
+	void postDeferred(std::shared_ptr<LoopTask> pTask);
 		/// Queues task like post(), but leaves the wake-up to the calling
 		/// thread's next wakeDeferred(), or to a timer that fires within
 		/// DEFERRED_WAKE_DELAY, whichever comes first. A handler thread that
@@ -122,6 +132,10 @@ private:
 	std::atomic<std::thread::id> _threadId{};
 	std::mutex _taskMutex;
 	std::vector<Task> _tasks;
+	std::vector<std::shared_ptr<LoopTask>> _loopTasks;
+	// The batch being run, kept as members so their capacity is reused.
+	std::vector<Task> _runningTasks;
+	std::vector<std::shared_ptr<LoopTask>> _runningLoopTasks;
 	bool _wakePending = false;	///< the eventfd was written and not yet read
 	bool _backstopArmed = false; ///< the timerfd is set and has not fired
 	std::vector<std::shared_ptr<Flushable>> _flushQueue;
