@@ -12,8 +12,8 @@
 # server in turn (A B C D A B C D ...) so that the machine's drift hits all
 # alike, and prints the medians and our ratio to each peer. Results go to
 # bench/results/<UTC time>/ (runs.csv: every run; summary.md: the tables;
-# concurrency.png: the plot), and a full run (not --quick) also copies the
-# plot to docs/bench-concurrency.png.
+# concurrency.png: the plot), and a full run (all cases, not --quick) also
+# copies the plot to docs/bench-concurrency.png.
 #
 # Cases (--cases=a,b,...; default all):
 #   small   GET / (13 bytes), h2load -c1 -m1, -c10 -m100, -c100 -m10,
@@ -62,7 +62,8 @@ QUICK=0
 ROUNDS=
 DURATION=
 IDLE=
-CASES=small,large,stream,post,http1,client,idle,memory
+ALL_CASES=small,large,stream,post,http1,client,idle,memory
+CASES=$ALL_CASES
 SERVERS=ours,nghttpd,h2o,nginx
 OURS_ARGS=
 BUILD=1
@@ -579,7 +580,7 @@ echo
 echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 $PYTHON bench/summarize.py "$CSV" "$RESULTS"
-if [ "$QUICK" -eq 0 ] && has_case small && [ -f "$RESULTS/concurrency.png" ]; then
+if [ "$QUICK" -eq 0 ] && [ "$CASES" = "$ALL_CASES" ] && [ -f "$RESULTS/concurrency.png" ]; then
 	cp "$RESULTS/concurrency.png" docs/bench-concurrency.png
 	echo "plot copied to docs/bench-concurrency.png"
 fi
