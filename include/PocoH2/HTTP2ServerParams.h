@@ -148,11 +148,13 @@ public:
 		/// Returns the connection limit (0: none).
 
 	void setMaxConnectionHandlers(int handlers);
-		/// Sets how many handlers one HTTP/2 connection may have running or
-		/// queued at once; its further requests wait, in order, for one of
-		/// them to return. This keeps a connection whose handlers block
-		/// (uploads that never arrive, each holding a handler thread up to
-		/// the read timeout) from taking the whole handler pool. Raise it
+		/// Sets how many handlers of requests with a body still arriving one
+		/// HTTP/2 connection may have running or queued at once; its further
+		/// uploads wait, in order, for one of them to return. (Requests
+		/// whose body is complete, e.g. every GET, are not limited.) This
+		/// keeps a connection whose handlers block (uploads that never
+		/// arrive, each holding a handler thread up to the read timeout)
+		/// from taking the whole handler pool. Raise it
 		/// when few connections carry many users' requests (a proxy in
 		/// front). 0 for a quarter of the handler threads (getMaxThreads()),
 		/// at least 2. Default: 0.

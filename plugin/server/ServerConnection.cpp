@@ -620,33 +620,40 @@ void ServerConnection::onHeaders(std::int32_t streamId, Codec::HeadersKind kind,
 
 void ServerConnection::dispatch(ServerStream& stream)
 {
-	if (_waitingForHandler.empty() && _runningHandlers < _engine.maxConnectionHandlers() && _state == State::HTTP2)
-	{
-		stream.handlerRunning = true;
-		++_runningHandlers;
-		_engine.dispatch(stream.shared_from_this());
-		return;
-	}
+	// A request whose body is complete cannot hold its handler waiting for
+	// the peer: it runs at once. Only handlers started before their upload
+	// ended count toward the connection's share (see dispatchWaiting).
+	if (stream.requestEnded() && _state == State::HTTP2)
+		return startHandler(stream, false);
 	_waitingForHandler.push_back(stream.id());
 	dispatchWaiting();
 }
 
+void ServerConnection::startHandler(ServerStream& stream, bool waitsForUpload)
+{
+	stream.handlerRunning = true;
+	stream.handlerWaitsForUpload = waitsForUpload;
+	++_runningHandlers;
+	if (waitsForUpload)
+		++_uploadHandlers;
+	_engine.dispatch(stream.shared_from_this());
+}
+
 void ServerConnection::dispatchWaiting()
 {
-	// Handlers hold pool threads (a handler waiting for an upload's bytes
-	// for up to the read timeout), so one connection gets a share of the
-	// pool; its further requests wait here, in order, holding their slots.
+	// A handler reading an upload holds a pool thread as long as the peer
+	// makes it wait (up to the read timeout per read), so one connection
+	// gets a share of the pool for those; its further uploads wait here, in
+	// order, holding their slots.
 	const std::size_t share = _engine.maxConnectionHandlers();
-	while (!_waitingForHandler.empty() && _runningHandlers < share && _state == State::HTTP2)
+	while (!_waitingForHandler.empty() && _uploadHandlers < share && _state == State::HTTP2)
 	{
 		const std::int32_t id = _waitingForHandler.front();
 		_waitingForHandler.pop_front();
 		auto it = _streams.find(id);
 		if (it == _streams.end())
 			continue; // reset while it waited: its handler never runs
-		it->second->handlerRunning = true;
-		++_runningHandlers;
-		_engine.dispatch(it->second);
+		startHandler(*it->second, true);
 	}
 }
 
@@ -769,6 +776,8 @@ void ServerConnection::handlerDone(ServerStream& stream)
 {
 	stream.handlerRunning = false;
 	--_runningHandlers;
+	if (stream.handlerWaitsForUpload)
+		--_uploadHandlers;
 	releaseHeaderBytes(stream);
 	if (stream.detached)
 		--_detachedHandlers;

@@ -97,6 +97,7 @@ private:
 	void releaseHeaderBytes(ServerStream& stream);
 	void dispatch(ServerStream& stream);
 	void dispatchWaiting();
+	void startHandler(ServerStream& stream, bool waitsForUpload);
 	void submitResponse(ServerStream& stream, Codec::HeaderBlock& headers, bool withBody);
 	void credit(ServerStream& stream, std::size_t length);
 	void requestTimedOut(ServerStream& stream);
@@ -123,6 +124,7 @@ private:
 	std::unique_ptr<Codec::Http2Codec> _pCodec;
 	std::unordered_map<std::int32_t, ServerStream::Ptr> _streams;
 	std::size_t _runningHandlers = 0; ///< handlers running or queued in the pool for this connection
+	std::size_t _uploadHandlers = 0;  ///< of those, started before their request body was complete
 	std::deque<std::int32_t> _waitingForHandler; ///< complete request heads beyond the connection's handler share
 	std::size_t _detachedHandlers = 0; ///< of the running handlers, those whose stream already closed
 	FloodGuard _floodGuard;

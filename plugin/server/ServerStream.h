@@ -144,6 +144,7 @@ public:
 	bool responseStarted = false; ///< response headers were submitted
 	bool abandoned = false;		  ///< the loop answered in the handler's place (read timeout)
 	bool handlerRunning = false;  ///< dispatched, and its handler has not returned
+	bool handlerWaitsForUpload = false; ///< dispatched before the request body was complete
 	bool detached = false;		  ///< closed and out of the connection's table
 	std::size_t heldHeaderBytes = 0; ///< its request header list size, counted by the connection until released
 
