@@ -100,7 +100,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
 	const int fd = acceptWithin(listenFd, std::chrono::seconds(10));
 	if (fd < 0)
-		hang("the client did not connect within 10 s");
+	{
+		// A client that gave up connecting (its 2 s connect timeout, on a
+		// machine busy enough to delay the loopback handshake) is not a hang.
+		if (result.wait_for(std::chrono::seconds(0)) == std::future_status::ready)
+			return 0;
+		hang("the client did not connect within 10 s and its request is still pending");
+	}
 	if (mode & 4)
 	{
 		const std::string settings = emptySettings();
