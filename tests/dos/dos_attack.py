@@ -207,25 +207,35 @@ class Attacker:
         self._buffer = b''
         self.sock.sendall(PREFACE + SettingsFrame(0, settings=settings or {}).serialize())
         if reading:
+            # The server's SETTINGS is read and acknowledged here, before any
+            # case sends: only one thread may write, or the ACK could land in
+            # the middle of a frame the case is sending.
+            while 'SettingsFrame' not in self.frames and self._receive():
+                pass
             threading.Thread(target=self._read, daemon=True).start()
 
+    def _receive(self):
+        """Reads once and handles the complete frames; False at the end."""
+        try:
+            data = self.sock.recv(1 << 16)
+        except OSError:
+            data = b''
+        if not data:
+            self.eof.set()
+            return False
+        self._buffer += data
+        while len(self._buffer) >= 9:
+            frame, length = Frame.parse_frame_header(memoryview(self._buffer[:9]))
+            if len(self._buffer) < 9 + length:
+                break
+            frame.parse_body(memoryview(self._buffer[9:9 + length]))
+            self._buffer = self._buffer[9 + length:]
+            self._handle(frame)
+        return True
+
     def _read(self):
-        while True:
-            try:
-                data = self.sock.recv(1 << 16)
-            except OSError:
-                data = b''
-            if not data:
-                self.eof.set()
-                return
-            self._buffer += data
-            while len(self._buffer) >= 9:
-                frame, length = Frame.parse_frame_header(memoryview(self._buffer[:9]))
-                if len(self._buffer) < 9 + length:
-                    break
-                frame.parse_body(memoryview(self._buffer[9:9 + length]))
-                self._buffer = self._buffer[9 + length:]
-                self._handle(frame)
+        while self._receive():
+            pass
 
     def _handle(self, frame):
         name = type(frame).__name__
@@ -467,7 +477,11 @@ class WindowUpdateFlood(Case):
         while time.monotonic() < deadline and not attacker.statuses.get('200') and not attacker.eof.is_set():
             time.sleep(0.05)
         expect(attacker.statuses.get('200') == 1 and attacker.goaway is None,
-               'GET / after the flood was not served: statuses %s, frames %s' % (attacker.statuses, attacker.frames))
+               'GET / after the flood was not served: statuses %s, frames %s, %s' % (
+                   attacker.statuses, attacker.frames,
+                   'no GOAWAY' if attacker.goaway is None else 'GOAWAY %s (%r), last stream %d' % (
+                       error_name(attacker.goaway.error_code), bytes(attacker.goaway.additional_data),
+                       attacker.goaway.last_stream_id)))
         attacker.close()
         return 'served afterwards'
 
