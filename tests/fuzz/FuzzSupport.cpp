@@ -1,5 +1,7 @@
 #include "FuzzSupport.h"
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -88,10 +90,20 @@ int connectLoopback(std::uint16_t port)
 
 int acceptWithin(int listenFd, std::chrono::milliseconds timeout)
 {
-	pollfd p{listenFd, POLLIN, 0};
-	if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0)
-		return -1;
-	return ::accept4(listenFd, nullptr, nullptr, SOCK_CLOEXEC);
+	// libFuzzer's timeout alarm (SIGALRM) interrupts poll(): wait out the
+	// rest instead of taking EINTR for "nobody connected".
+	const auto deadline = std::chrono::steady_clock::now() + timeout;
+	for (;;)
+	{
+		const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+			deadline - std::chrono::steady_clock::now());
+		pollfd p{listenFd, POLLIN, 0};
+		const int rc = ::poll(&p, 1, static_cast<int>(std::max<std::chrono::milliseconds::rep>(left.count(), 0)));
+		if (rc > 0)
+			return ::accept4(listenFd, nullptr, nullptr, SOCK_CLOEXEC);
+		if (rc == 0 || errno != EINTR)
+			return -1;
+	}
 }
 
 void writeAll(int fd, const std::uint8_t* data, std::size_t length)
