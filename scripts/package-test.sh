@@ -39,7 +39,7 @@ fail()
 }
 
 for package in "${PACKAGES[@]}"; do
-	if dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'installed$'; then
+	if dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep 'installed$' >/dev/null; then
 		fail "$package is already installed; remove it first (dpkg --purge ${PACKAGES[*]})"
 	fi
 done
@@ -90,7 +90,7 @@ LIBDIR=/usr/lib/$MULTIARCH
 deb_of()
 {
 	local file
-	file=$(find "$WORK/packages" -maxdepth 1 -name "$1_*.deb" | head -n 1)
+	file=$(find "$WORK/packages" -maxdepth 1 -name "$1_*.deb" -print -quit)
 	[ -n "$file" ] || fail "no $1 .deb"
 	echo "$file"
 }
@@ -103,7 +103,7 @@ step "package contents and dependencies"
 has_file()
 {
 	# has_file DEB PATH: the .deb lists PATH
-	dpkg-deb -c "$1" | awk '{ print $6 }' | grep -qx "\.$2" || fail "$(basename "$1") lacks $2"
+	dpkg-deb -c "$1" | awk '{ print $6 }' | grep -x "\.$2" >/dev/null || fail "$(basename "$1") lacks $2"
 }
 has_file "${DEBS[0]}" "$LIBDIR/libPocoH2.so.0.1.0"
 has_file "${DEBS[0]}" "$LIBDIR/libPocoH2.so.0"
@@ -119,13 +119,13 @@ dpkg-deb -c "${DEBS[0]}" | awk '{ print $6 }' | grep -E '/include/|/libPocoH2\.s
 for deb in "${DEBS[@]}"; do
 	echo "$(dpkg-deb -f "$deb" Package): Depends: $(dpkg-deb -f "$deb" Depends)"
 done
-dpkg-deb -f "${DEBS[0]}" Depends | grep -q 'libnghttp2-14' || fail "the runtime package does not depend on libnghttp2-14"
-dpkg-deb -f "${DEBS[2]}" Depends | grep -q 'libpoco-dev' || fail "the -dev package does not depend on libpoco-dev"
+dpkg-deb -f "${DEBS[0]}" Depends | grep 'libnghttp2-14' >/dev/null || fail "the runtime package does not depend on libnghttp2-14"
+dpkg-deb -f "${DEBS[2]}" Depends | grep 'libpoco-dev' >/dev/null || fail "the -dev package does not depend on libpoco-dev"
 
 step "dpkg -i ${PACKAGES[*]}"
 INSTALLED=1
 $SUDO dpkg -i "${DEBS[@]}" || fail "dpkg -i (are the Depends installed? bash scripts/setup.sh --deps-only)"
-objdump -p "$LIBDIR/libPocoH2.so.0" | grep -q 'SONAME *libPocoH2.so.0$' || fail "libPocoH2's SONAME is not libPocoH2.so.0"
+objdump -p "$LIBDIR/libPocoH2.so.0" | grep 'SONAME *libPocoH2.so.0$' >/dev/null || fail "libPocoH2's SONAME is not libPocoH2.so.0"
 
 step "the samples, built out of tree with find_package(PocoH2)"
 for sample in HTTP2Server HTTP2Get; do
@@ -216,5 +216,5 @@ done
 for directory in /usr "$LIBDIR" "$LIBDIR/pkgconfig" "$LIBDIR/cmake" /usr/include /usr/bin; do
 	! grep -qx "$directory" "$WORK/rpm-files.txt" || fail "an .rpm claims the system directory $directory"
 done
-rpm -qp --requires "$(find "$WORK/packages" -name 'libpocoh2[0-9]*.rpm' | head -n 1)" 2>/dev/null | grep -q 'libnghttp2' ||
+rpm -qp --requires "$(find "$WORK/packages" -name 'libpocoh2[0-9]*.rpm' -print -quit)" 2>/dev/null | grep 'libnghttp2' >/dev/null ||
 	fail "the runtime .rpm does not require libnghttp2"

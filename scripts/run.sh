@@ -93,7 +93,7 @@ check()
 	local output status=0
 	output=$(curl -sv --max-time 10 "$@" 2>&1) || status=$?
 	printf '%s\n' "$output" | grep -E '^(\* ALPN|> [A-Z]+ |< HTTP/)|^[^*<>{}]' || true
-	if printf '%s\n' "$output" | grep -q "$pattern"; then
+	if printf '%s\n' "$output" | grep -- "$pattern" >/dev/null; then
 		echo "== $name: OK ($pattern)"
 	else
 		echo "== $name: FAILED (no \"$pattern\" in curl's output; curl exit status $status)"

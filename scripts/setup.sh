@@ -34,7 +34,7 @@ done
 
 missing=()
 for package in "${PACKAGES[@]}"; do
-	if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q '^install ok installed$'; then
+	if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep '^install ok installed$' >/dev/null; then
 		missing+=("$package")
 	fi
 done
