@@ -38,6 +38,7 @@ Server::EngineConfig engineConfig(const Poco::Net::HTTPServerParams& params, SSL
 	config.maxRequestBodySize = h2.getMaxRequestBodySize();
 	config.maxConnections = h2.getMaxConnections();
 	config.maxConnectionHandlers = h2.getMaxConnectionHandlers();
+	config.inlineHandlers = h2.getInlineHandlers();
 	config.serverHeader = params.getSoftwareVersion();
 	config.pTlsContext = pTlsContext;
 	return config;

@@ -22,7 +22,8 @@ HTTP2ServerParams::HTTP2ServerParams():
 	_pingInterval(30, 0),
 	_pingTimeout(10, 0),
 	_maxConnections(0),
-	_maxConnectionHandlers(0)
+	_maxConnectionHandlers(0),
+	_inlineHandlers(false)
 {
 }
 
@@ -91,6 +92,8 @@ HTTP2ServerParams::Ptr HTTP2ServerParams::fromConfiguration(
 		pParams->setMaxConnectionHandlers(static_cast<int>(*value));
 	if (auto value = reader.getSeconds("shutdownGracePeriod", 0))
 		pParams->setShutdownGracePeriod(*value);
+	if (auto value = reader.getBool("inlineHandlers"))
+		pParams->setInlineHandlers(*value);
 
 	reader.checkNoUnknownKeys();
 	return pParams;
@@ -243,6 +246,16 @@ void HTTP2ServerParams::setMaxConnectionHandlers(int handlers)
 int HTTP2ServerParams::getMaxConnectionHandlers() const
 {
 	return _maxConnectionHandlers;
+}
+
+void HTTP2ServerParams::setInlineHandlers(bool inlineHandlers)
+{
+	_inlineHandlers = inlineHandlers;
+}
+
+bool HTTP2ServerParams::getInlineHandlers() const
+{
+	return _inlineHandlers;
 }
 
 } // namespace PocoH2

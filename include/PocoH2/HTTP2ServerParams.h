@@ -163,6 +163,23 @@ public:
 		/// Returns the per-connection handler share (0: a quarter of the
 		/// handler threads, at least 2).
 
+	void setInlineHandlers(bool inlineHandlers);
+		/// With true, a request whose body is complete when its headers
+		/// have been read (every GET, HEAD, DELETE without body, ...) is
+		/// handled on the connection's I/O thread right after that read,
+		/// instead of being handed to the handler pool: no thread switch,
+		/// and a turn's responses go out in one write. Requests whose body
+		/// is still arriving keep using the pool.
+		///
+		/// Only for handlers that never block (no waiting on databases,
+		/// other servers, locks or sleeps) and write modest bodies: while a
+		/// handler runs, every connection of that I/O thread waits, and its
+		/// response body is held in memory as a whole instead of being
+		/// bounded by getStreamBufferSize(). Default: false.
+
+	bool getInlineHandlers() const;
+		/// Returns whether complete requests are handled on the I/O threads.
+
 	void setShutdownGracePeriod(const Poco::Timespan& period);
 		/// Sets how long stop() lets in-flight streams finish after the
 		/// GOAWAY before it closes their connections. Default: 10 seconds.
@@ -188,6 +205,7 @@ private:
 	Poco::Timespan _pingTimeout;
 	int _maxConnections;
 	int _maxConnectionHandlers;
+	bool _inlineHandlers;
 };
 
 } // namespace PocoH2

@@ -269,6 +269,12 @@ void ServerConnection::handOffToHttp1()
 
 void ServerConnection::readAvailable()
 {
+	decodeAvailable();
+	runInlineHandlers();
+}
+
+void ServerConnection::decodeAvailable()
+{
 	const auto status = _pump.read(
 		*_pChannel, *_pCodec,
 		[this](const std::uint8_t*, std::size_t)
@@ -636,7 +642,30 @@ void ServerConnection::startHandler(ServerStream& stream, bool waitsForUpload)
 	++_runningHandlers;
 	if (waitsForUpload)
 		++_uploadHandlers;
+	if (!waitsForUpload && _engine.config().inlineHandlers)
+	{
+		// Not from inside nghttp2's callback: after the read (readAvailable).
+		stream.runInline();
+		_inlineReady.push_back(stream.shared_from_this());
+		return;
+	}
 	_engine.dispatch(stream.shared_from_this());
+}
+
+void ServerConnection::runInlineHandlers()
+{
+	if (_inlineReady.empty())
+		return;
+	auto self = shared_from_this(); // a handler's response may close the connection
+	// By index: delivering events never adds an inline handler, but stays
+	// correct if it did.
+	for (std::size_t i = 0; i < _inlineReady.size(); ++i)
+	{
+		ServerStream::Ptr pStream = std::move(_inlineReady[i]);
+		_engine.runInline(pStream);
+		deliverEvents(*pStream);
+	}
+	_inlineReady.clear();
 }
 
 void ServerConnection::dispatchWaiting()

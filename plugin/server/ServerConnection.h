@@ -82,6 +82,9 @@ private:
 	void startHttp2(const H2cUpgradeRequest* pUpgrade = nullptr);
 	void handOffToHttp1();
 	void readAvailable();
+		///< decodeAvailable(), then the inline handlers of what it decoded
+	void decodeAvailable();
+	void runInlineHandlers();
 	void respondLocally(std::int32_t streamId, int status);
 	void finishEarlyIfDone(ServerStream& stream);
 	void armTimer(Transport::EventLoop::Clock::time_point due);
@@ -126,6 +129,7 @@ private:
 	std::size_t _runningHandlers = 0; ///< handlers running or queued in the pool for this connection
 	std::size_t _uploadHandlers = 0;  ///< of those, started before their request body was complete
 	std::deque<std::int32_t> _waitingForHandler; ///< complete request heads beyond the connection's handler share
+	std::vector<ServerStream::Ptr> _inlineReady; ///< complete requests whose handlers run after this read, on this thread
 	std::size_t _detachedHandlers = 0; ///< of the running handlers, those whose stream already closed
 	FloodGuard _floodGuard;
 	std::size_t _heldHeaderBytes = 0; ///< their sum: decoded request headers this connection holds

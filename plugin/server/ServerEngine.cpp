@@ -149,6 +149,13 @@ void ServerEngine::dispatch(const ServerStream::Ptr& pStream)
 	_workers.submit(pStream, false);
 }
 
+void ServerEngine::runInline(const ServerStream::Ptr& pStream)
+{
+	++_currentStreams;
+	++_totalStreams;
+	runHandler(pStream);
+}
+
 void ServerEngine::runHandler(const ServerStream::Ptr& pStream)
 {
 	// A stream reset (or a connection closed) before its handler started

@@ -72,6 +72,7 @@ struct EngineConfig
 	std::chrono::milliseconds pingTimeout{10000};
 	std::uint64_t maxRequestBodySize = 0; ///< 0: no limit
 	int maxConnections = 0;				  ///< 0: no limit
+	bool inlineHandlers = false; ///< complete requests' handlers run on the loop thread (HTTP2ServerParams::setInlineHandlers)
 	std::string serverHeader;			  ///< Server header of responses the engine makes itself
 	SSL_CTX* pTlsContext = nullptr; ///< TLS if set (owned by the caller's Poco Context)
 };
@@ -106,6 +107,9 @@ public:
 	std::size_t maxConnectionHandlers() const;
 	Poco::Logger& logger() const { return _logger; }
 	void dispatch(const ServerStream::Ptr& pStream);
+		/// Queues the stream's handler for the pool.
+	void runInline(const ServerStream::Ptr& pStream);
+		/// Runs the stream's handler now, on the calling loop thread.
 	void handOff(const Poco::Net::StreamSocket& socket);
 	void connectionClosed(Transport::EventLoop& loop, ServerConnection* pConnection);
 	void connectionRefused() { ++_refusedConnections; }

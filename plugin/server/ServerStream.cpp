@@ -32,6 +32,11 @@ ServerStream::ServerStream(std::int32_t id, std::shared_ptr<const ConnectionInfo
 
 void ServerStream::postEvents(std::unique_lock<std::mutex>& lock)
 {
+	if (_inline)
+	{
+		lock.unlock(); // the connection delivers them when the handler returns
+		return;
+	}
 	const bool post = !_eventsPosted;
 	_eventsPosted = true;
 	lock.unlock();
@@ -153,7 +158,7 @@ void ServerStream::writeBody(const char* data, std::size_t length)
 		std::size_t n;
 		{
 			std::unique_lock<std::mutex> lock(_mutex);
-			const auto writable = [this] { return _out.size() - _outOffset < _outCapacity || _closed; };
+			const auto writable = [this] { return _inline || _out.size() - _outOffset < _outCapacity || _closed; };
 			if (!writable())
 			{
 				lock.unlock();
@@ -165,7 +170,7 @@ void ServerStream::writeBody(const char* data, std::size_t length)
 			_handlerWaitsForSpace = false;
 			if (_closed)
 				throwClosed();
-			n = std::min(length, _outCapacity - (_out.size() - _outOffset));
+			n = _inline ? length : std::min(length, _outCapacity - (_out.size() - _outOffset));
 			_out.append(data, n);
 			if (_loopWaitsForOutput)
 			{
@@ -270,6 +275,12 @@ void ServerStream::onClosed(std::uint32_t errorCode)
 	}
 	_inReady.notify_all();
 	_outSpace.notify_all();
+}
+
+void ServerStream::runInline()
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	_inline = true;
 }
 
 long ServerStream::read(std::uint8_t* buffer, std::size_t length, bool& endOfBody)

@@ -129,6 +129,11 @@ public:
 	void onRequestTrailers(Codec::HeaderBlock& trailers);
 	void onClosed(std::uint32_t errorCode);
 		/// The stream closed; wakes a handler waiting on either pipe.
+	void runInline();
+		/// Its handler is to run on the loop thread, with the request body
+		/// complete: response bytes are held without bound instead of
+		/// blocking the handler, and its events are not posted; the
+		/// connection delivers them (run()) when the handler returns.
 	bool requestEnded() const;
 	std::size_t discardUnread();
 		/// Drops buffered request bytes the handler will never read; returns
@@ -186,6 +191,7 @@ private:
 	bool _eventsPosted = false; ///< a delivery task is queued on the loop
 	bool _closed = false;
 	std::uint32_t _closeCode = 0;
+	bool _inline = false; ///< see runInline()
 
 	// Handler thread only.
 	std::size_t _uncredited = 0;

@@ -509,6 +509,11 @@ protected:
 							  .required(false)
 							  .repeatable(false)
 							  .argument("N"));
+		options.addOption(Option("inline-handlers", "n",
+			"Handle requests without a pending body on the event-loop threads (h2.server.inlineHandlers): "
+			"faster for handlers that never block; /slow then stalls every connection of its thread.")
+							  .required(false)
+							  .repeatable(false));
 	}
 
 	void handleOption(const std::string& name, const std::string& value) override
@@ -535,6 +540,8 @@ protected:
 			config().setString("h2.server.ioThreads", value);
 		else if (name == "threads")
 			config().setString("h2.server.maxThreads", value);
+		else if (name == "inline-handlers")
+			config().setBool("h2.server.inlineHandlers", true);
 	}
 
 	int main(const std::vector<std::string>&) override
@@ -544,7 +551,7 @@ protected:
 			HelpFormatter helpFormatter(options());
 			helpFormatter.setCommand(commandName());
 			helpFormatter.setUsage("[--config-file=FILE] [--port=N] [--tls-port=N] [--bind=ADDR] [--reuse-port] "
-								   "[--data-dir=PATH] [--io-threads=N] [--threads=N]");
+								   "[--data-dir=PATH] [--io-threads=N] [--threads=N] [--inline-handlers]");
 			helpFormatter.setHeader("Serves Poco request handlers over HTTP/2 and HTTP/1.1 with poco-h2 " +
 									std::string(POCOH2_VERSION_STRING) +
 									".\nRoutes: / (13-byte hello), /echo (POST body back), /stream?bytes=N, "

@@ -81,6 +81,7 @@ TEST(ParamsConfigurationTest, ReadsEveryServerKey)
 	pConfig->setString("h2.server.pingTimeout", "2");
 	pConfig->setString("h2.server.maxConnections", "100");
 	pConfig->setString("h2.server.shutdownGracePeriod", "1.5");
+	pConfig->setString("h2.server.inlineHandlers", "true");
 	pConfig->setString("h2.client.maxConnections", "9"); // another prefix: ignored
 
 	HTTP2ServerParams::Ptr pParams = HTTP2ServerParams::fromConfiguration(*pConfig);
@@ -107,6 +108,7 @@ TEST(ParamsConfigurationTest, ReadsEveryServerKey)
 	EXPECT_EQ(pParams->getPingTimeout(), Poco::Timespan(2, 0));
 	EXPECT_EQ(pParams->getMaxConnections(), 100);
 	EXPECT_EQ(pParams->getShutdownGracePeriod(), Poco::Timespan(1, 500000));
+	EXPECT_TRUE(pParams->getInlineHandlers());
 }
 
 TEST(ParamsConfigurationTest, ReadsFromLayeredConfigurationWithOtherPrefix)

@@ -16,12 +16,14 @@
 #include <Poco/Net/MessageHeader.h>
 #include <Poco/Net/NameValueCollection.h>
 #include <Poco/Net/PartHandler.h>
+#include <Poco/NullStream.h>
 #include <Poco/NumberParser.h>
 #include <Poco/SHA2Engine.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/String.h>
 #include <Poco/URI.h>
 #include <chrono>
+#include <pthread.h>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -102,6 +104,21 @@ public:
 		const int ms = Poco::NumberParser::parse(queryParameter(request, "ms", "1000"));
 		std::this_thread::sleep_for(std::chrono::milliseconds(ms));
 		sendText(response, "slow");
+	}
+};
+
+class ThreadNameHandler : public HTTPRequestHandler
+	/// Answers with the name of the thread running it (h2-io-N on an event
+	/// loop, h2-handler in the pool), after reading any request body.
+{
+public:
+	void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override
+	{
+		Poco::NullOutputStream discard;
+		Poco::StreamCopier::copyStream(request.stream(), discard);
+		char name[16] = {};
+		pthread_getname_np(pthread_self(), name, sizeof(name));
+		sendText(response, name);
 	}
 };
 
@@ -365,6 +382,8 @@ Poco::Net::HTTPRequestHandler* TestHandlerFactory::createRequestHandler(const HT
 		return new SlowHandler;
 	if (path == "/throw")
 		return new ThrowHandler;
+	if (path == "/thread")
+		return new ThreadNameHandler;
 	if (path == "/stream")
 		return new StreamHandler;
 	if (path == "/headers")

@@ -1,0 +1,176 @@
+//
+// InlineHandlersTest.cpp
+//
+// HTTP2ServerParams::setInlineHandlers(true): requests complete with their
+// headers are handled on the event-loop thread, the others in the pool;
+// responses larger than the stream buffer, flow control, handler exceptions
+// and many concurrent streams still behave as with the pool. Driven by curl,
+// h2load and h2frames.py over h2c and TLS.
+//
+
+#include "ServerFixture.h"
+#include "TestHandlers.h"
+
+#include <chrono>
+#include <gtest/gtest.h>
+#include <thread>
+
+using namespace PocoH2Test;
+
+namespace {
+
+class InlineHandlersTest : public ServerFixture
+{
+public:
+	static void SetUpTestSuite()
+	{
+		startServers([](PocoH2::HTTP2ServerParams& params) { params.setInlineHandlers(true); });
+	}
+
+protected:
+	static std::string url(bool tls, const std::string& pathAndQuery)
+	{
+		return tls ? servers().tlsUrl(pathAndQuery) : servers().plainUrl(pathAndQuery);
+	}
+
+	static std::string curlOptions(bool tls)
+	{
+		return tls ? "-sSk --http2" : "-sS --http2-prior-knowledge";
+	}
+
+	static CommandResult curl(bool tls, const std::string& pathAndQuery, const std::string& extra = "")
+	{
+		return runCommand("timeout 60 curl --max-time 50 " + curlOptions(tls) + " " + extra + " " +
+			shellQuote(url(tls, pathAndQuery)) + " 2>&1");
+	}
+
+	static void expectNoStreamsLeft()
+	{
+		// The handlers' accounting returns to zero once their streams are done.
+		for (int i = 0; i < 200 && servers().plainServer().currentHTTP2Streams() + servers().tlsServer().currentHTTP2Streams() > 0; ++i)
+			std::this_thread::sleep_for(std::chrono::milliseconds(10));
+		EXPECT_EQ(0, servers().plainServer().currentHTTP2Streams());
+		EXPECT_EQ(0, servers().tlsServer().currentHTTP2Streams());
+	}
+};
+
+TEST_F(InlineHandlersTest, CompleteRequestRunsOnEventLoopThread)
+{
+	for (bool tls : {false, true})
+	{
+		SCOPED_TRACE(tls ? "TLS" : "h2c");
+		const CommandResult result = curl(tls, "/thread", "-w ' %{http_version} %{http_code}'");
+		ASSERT_EQ(0, result.exitCode) << result.output;
+		EXPECT_EQ(0u, result.output.find("h2-io-")) << result.output;
+		EXPECT_NE(std::string::npos, result.output.find(" 2 200")) << result.output;
+	}
+	expectNoStreamsLeft();
+}
+
+TEST_F(InlineHandlersTest, UpgradeRequestRunsOnEventLoopThread)
+{
+	// The h2c Upgrade's request is answered on stream 1, dispatched before
+	// the connection reads anything else.
+	const CommandResult result = runCommand(
+		"timeout 60 curl -sS --max-time 50 --http2 -w ' %{http_version} %{http_code}' " +
+		shellQuote(servers().plainUrl("/thread")) + " 2>&1");
+	ASSERT_EQ(0, result.exitCode) << result.output;
+	EXPECT_EQ(0u, result.output.find("h2-io-")) << result.output;
+	EXPECT_NE(std::string::npos, result.output.find(" 2 200")) << result.output;
+}
+
+TEST_F(InlineHandlersTest, UploadStillRunsInHandlerPool)
+{
+	// curl sends the body in DATA frames after the HEADERS: the handler
+	// could block on them, so it must not run on the loop.
+	const std::string upload = servers().path("upload.bin");
+	writeFile(upload, std::string(1024 * 1024, 'u'));
+	for (bool tls : {false, true})
+	{
+		SCOPED_TRACE(tls ? "TLS" : "h2c");
+		const CommandResult result = curl(tls, "/thread", "--data-binary @" + upload);
+		ASSERT_EQ(0, result.exitCode) << result.output;
+		EXPECT_EQ("h2-handler", result.output);
+	}
+	expectNoStreamsLeft();
+}
+
+TEST_F(InlineHandlersTest, EchoOfUploadIsComplete)
+{
+	const std::string upload = servers().path("echo.bin");
+	std::string content(5 * 1024 * 1024 + 17, '\0');
+	for (std::size_t i = 0; i < content.size(); ++i)
+		content[i] = static_cast<char>((i * 131) % 251);
+	writeFile(upload, content);
+	for (bool tls : {false, true})
+	{
+		SCOPED_TRACE(tls ? "TLS" : "h2c");
+		const std::string out = servers().path(tls ? "echo.tls.out" : "echo.h2c.out");
+		const CommandResult result =
+			curl(tls, "/echo", "-H 'Content-Type: application/octet-stream' --data-binary @" + upload + " -o " + out);
+		ASSERT_EQ(0, result.exitCode) << result.output;
+		EXPECT_EQ(sha256OfFile(upload), sha256OfFile(out));
+	}
+}
+
+TEST_F(InlineHandlersTest, ResponseLargerThanStreamBufferArrivesWhole)
+{
+	// An inline handler cannot wait for the peer's window: its 20 MiB are
+	// held and go out as the windows open.
+	const std::size_t bytes = 20 * 1024 * 1024 + 5;
+	for (bool tls : {false, true})
+	{
+		SCOPED_TRACE(tls ? "TLS" : "h2c");
+		const std::string out = servers().path(tls ? "stream.tls.out" : "stream.h2c.out");
+		const CommandResult result = curl(tls, "/stream?bytes=" + std::to_string(bytes), "-o " + out);
+		ASSERT_EQ(0, result.exitCode) << result.output;
+		const std::string body = readFile(out);
+		ASSERT_EQ(bytes, body.size());
+		EXPECT_TRUE(TestHandlerFactory::streamPattern(bytes) == body) << "streamed body differs";
+	}
+	expectNoStreamsLeft();
+}
+
+TEST_F(InlineHandlersTest, SmallWindowsStillCarryEveryResponse)
+{
+	// h2load -w 16 / -W 16: 64 KiB stream and connection windows, so the
+	// held responses of 20 concurrent streams drain as WINDOW_UPDATEs come.
+	for (bool tls : {false, true})
+	{
+		SCOPED_TRACE(tls ? "TLS" : "h2c");
+		const CommandResult result = runCommand("timeout 120 h2load -n 100 -c 2 -m 10 -w 16 -W 16 " +
+			shellQuote(url(tls, "/stream?bytes=300000")) + " 2>&1");
+		ASSERT_EQ(0, result.exitCode) << result.output;
+		EXPECT_NE(std::string::npos, result.output.find("100 succeeded, 0 failed")) << result.output;
+		EXPECT_NE(std::string::npos, result.output.find("100 2xx")) << result.output;
+	}
+	expectNoStreamsLeft();
+}
+
+TEST_F(InlineHandlersTest, ManyConcurrentStreams)
+{
+	for (bool tls : {false, true})
+	{
+		SCOPED_TRACE(tls ? "TLS" : "h2c");
+		const CommandResult result =
+			runCommand("timeout 120 h2load -n 20000 -c 10 -m 100 " + shellQuote(url(tls, "/")) + " 2>&1");
+		ASSERT_EQ(0, result.exitCode) << result.output;
+		EXPECT_NE(std::string::npos, result.output.find("20000 succeeded, 0 failed")) << result.output;
+		EXPECT_NE(std::string::npos, result.output.find("20000 2xx")) << result.output;
+	}
+	expectNoStreamsLeft();
+}
+
+TEST_F(InlineHandlersTest, ThrowingHandlerGets500AndConnectionServesNext)
+{
+	for (bool tls : {false, true})
+	{
+		SCOPED_TRACE(tls ? "TLS" : "h2c");
+		const CommandResult result =
+			runH2Frames("throw_then_hello", tls ? servers().tlsPort() : servers().plainPort(), tls);
+		EXPECT_EQ(0, result.exitCode) << result.output;
+	}
+	expectNoStreamsLeft();
+}
+
+} // namespace
