@@ -44,7 +44,9 @@
 #                       uncounted run; ClientBench runs 1 s of warm-up
 #                       first)
 #   --idle=N            idle connections (default 10000)
-#   --servers=LIST      among ours,nghttpd,h2o,nginx (default all)
+#   --servers=LIST      among ours,ours-inline,nghttpd,h2o,nginx (default
+#                       all; ours-inline is HTTP2Server --inline-handlers,
+#                       run in the small, large and stream cases)
 #   --ours-args="..."   extra HTTP2Server arguments (default none: one
 #                       event-loop thread, 16 handler threads)
 #   --no-build          use build-release/ as it is
@@ -64,7 +66,7 @@ DURATION=
 IDLE=
 ALL_CASES=small,large,stream,post,http1,client,idle,memory
 CASES=$ALL_CASES
-SERVERS=ours,nghttpd,h2o,nginx
+SERVERS=ours,ours-inline,nghttpd,h2o,nginx
 OURS_ARGS=
 BUILD=1
 while [ $# -gt 0 ]; do
@@ -104,7 +106,7 @@ for c in "${CASE_LIST[@]}"; do
 	*) echo "run.sh: unknown case $c" >&2; exit 2 ;; esac
 done
 for s in "${SERVER_LIST[@]}"; do
-	case "$s" in ours | nghttpd | h2o | nginx) ;;
+	case "$s" in ours | ours-inline | nghttpd | h2o | nginx) ;;
 	*) echo "run.sh: unknown server $s" >&2; exit 2 ;; esac
 done
 # shellcheck disable=SC2206 # OURS_ARGS is a list of arguments
@@ -178,6 +180,12 @@ start_throughput_servers()
 		URL_BASE[ours-h2c]=http://127.0.0.1:$OURS_H2C_PORT
 		URL_BASE[ours-tls]=https://127.0.0.1:$OURS_TLS_PORT
 		PIDS_OF[ours]=$OURS_PID
+	fi
+	if has_server ours-inline; then
+		start_ours "$OURS_DATA" "${OURS_EXTRA[@]}" --inline-handlers
+		URL_BASE[ours-inline-h2c]=http://127.0.0.1:$OURS_H2C_PORT
+		URL_BASE[ours-inline-tls]=https://127.0.0.1:$OURS_TLS_PORT
+		PIDS_OF[ours-inline]=$OURS_PID
 	fi
 	if has_server nghttpd || has_case client; then
 		start_nghttpd "$DOCROOT" "$WORK" h2c
@@ -325,7 +333,7 @@ round_stream()
 	for protocol in "${PROTOCOLS[@]}"; do
 		for server in "${SERVER_LIST[@]}"; do
 			path=/big
-			[ "$server" = ours ] && path="/stream?bytes=$STREAM_BYTES"
+			[[ $server == ours* ]] && path="/stream?bytes=$STREAM_BYTES"
 			h2load_case stream "$((STREAM_BYTES / 1048576)) MiB" "$protocol" "$server" "$round" MiB/s \
 				-n 2 -c 1 -m 1 -w 30 -W 30 "${URL_BASE[$server-$protocol]}$path"
 		done
@@ -563,6 +571,7 @@ if has_case idle; then
 	echo "-- idle connections ($IDLE; fresh servers; $(cut -d' ' -f1-3 /proc/loadavg))"
 	for protocol in "${PROTOCOLS[@]}"; do
 		for server in "${SERVER_LIST[@]}"; do
+			[ "$server" = ours-inline ] && continue # idle, the same as ours
 			idle_case "$server" "$protocol"
 		done
 	done

@@ -18,7 +18,8 @@ import subprocess
 import sys
 
 PEERS = ["nghttpd", "h2o", "nginx"]
-SERVERS = ["ours"] + PEERS
+OURS = ["ours", "ours-inline"]  # ours-inline: HTTP2Server --inline-handlers
+SERVERS = OURS + PEERS
 
 
 def number(text):
@@ -83,16 +84,18 @@ def server_table(out, values, case, title, unit):
     if not rows:
         return {}
     servers = [s for s in SERVERS if any(k[0] == case and k[3] == s for k in values)]
-    peers = [p for p in servers if p != "ours"]
+    ours = [s for s in servers if s in OURS]
+    peers = [p for p in servers if p not in OURS]
+    pairs = [(o, p) for o in ours for p in peers]
     out.append("### {} ({}, median)\n".format(title, unit))
-    out.append("| load | protocol | " + " | ".join(servers) + "".join(" | ours/" + p for p in peers) + " |")
-    out.append("| --- | --- |" + " ---: |" * (len(servers) + len(peers)))
+    out.append("| load | protocol | " + " | ".join(servers) + "".join(" | {}/{}".format(o, p) for o, p in pairs) + " |")
+    out.append("| --- | --- |" + " ---: |" * (len(servers) + len(pairs)))
     medians = {}
     for label, protocol in rows:
         m = {s: median(values.get((case, label, protocol, s), [])) for s in servers}
         medians[(label, protocol)] = m
         cells = [fmt(m[s]) for s in servers]
-        cells += ["**{}**".format(fmt(ratio(m.get("ours"), m[p]), 2)) if m.get("ours") else "—" for p in peers]
+        cells += ["**{}**".format(fmt(ratio(m.get(o), m[p]), 2)) if m.get(o) else "—" for o, p in pairs]
         out.append("| {} | {} | {} |".format(label, protocol, " | ".join(cells)))
     out.append("")
     return medians
@@ -111,11 +114,13 @@ def main():
     server_table(out, values, "post", "POST 1 MiB, echoed back", "req/s")
 
     for (label, protocol), m in small.items():
-        if label == "c10 m100" and m.get("ours"):
+        for o in OURS:
+            if label != "c10 m100" or not m.get(o):
+                continue
             for peer, goal in (("nghttpd", 1.0), ("h2o", 0.8)):
-                r = ratio(m["ours"], m.get(peer))
+                r = ratio(m[o], m.get(peer))
                 if r is not None:
-                    targets.append(("small responses {} {}: ≥ {:.1f}× {}".format(protocol, label, goal, peer), r, goal))
+                    targets.append(("small responses {} {} ({}): ≥ {:.1f}× {}".format(protocol, label, o, goal, peer), r, goal))
     for (label, protocol), m in stream.items():
         r = ratio(m.get("ours"), m.get("nghttpd"))
         if r is not None:
@@ -228,7 +233,7 @@ def plot(values, out_dir):
     if not shutil.which("gnuplot"):
         print("gnuplot is not installed: no plot")
         return
-    colors = {"ours": "#d62728", "nghttpd": "#1f77b4", "h2o": "#2ca02c", "nginx": "#9467bd"}
+    colors = {"ours": "#d62728", "ours-inline": "#ff7f0e", "nghttpd": "#1f77b4", "h2o": "#2ca02c", "nginx": "#9467bd"}
     script = [
         'set terminal pngcairo size 1200,520 font "sans,10"',
         'set output "{}"'.format(os.path.join(out_dir, "concurrency.png")),
@@ -247,7 +252,7 @@ def plot(values, out_dir):
         for s_index, server in enumerate(SERVERS):
             column = 2 + index * len(SERVERS) + s_index
             plots.append('"{}" using 0:{}:xtic(1) with linespoints lw 2 pt 7 lc rgb "{}" title "{}"'.format(
-                dat, column, colors[server], server if server != "ours" else "ours (HTTP2Server)"))
+                dat, column, colors[server], {"ours": "ours (HTTP2Server)", "ours-inline": "ours, inline handlers"}.get(server, server)))
         if protocol == "h2c":
             plots.append('"{}" using 0:{}:xtic(1) with linespoints lw 2 dt 2 pt 5 lc rgb "#7f7f7f" '
                          'title "Poco HTTPServer, HTTP/1.1 (h2load --h1)"'.format(dat, 2 + 2 * len(SERVERS)))
