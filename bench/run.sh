@@ -22,8 +22,9 @@
 #   stream  one 100 MiB stream at a time (h2load -c1 -m1 -w30 -W30); MiB/s
 #   post    POST of 1 MiB echoed back (ours /echo, nghttpd --echo-upload;
 #           h2o and nginx have no echo handler in Debian's builds), -c10 -m1
-#   http1   ours over h2c against bench/PocoHttp1Server (Poco HTTPServer,
-#           the same handler code) with h2load --h1, same -c/-m as small
+#   http1   ours (and ours-inline) over h2c against bench/PocoHttp1Server
+#           (Poco HTTPServer, the same handler code) with h2load --h1, same
+#           -c/-m as small
 #   client  bench/ClientBench (HTTP2Client async with 100 in flight, and
 #           blocking from 16 threads) against nghttpd and h2o over h2c, with
 #           h2load at the same concurrency against the same server, and Poco
@@ -354,11 +355,14 @@ round_post()
 
 round_http1()
 {
-	local round=$1 shape c m
+	local round=$1 shape c m server
 	for shape in "${SMALL_SHAPES[@]}"; do
 		read -r c m <<<"$shape"
-		counted "small $c $m h2c ours" "$c" "$m" "${URL_BASE[ours-h2c]}/"
-		h2load_case http1 "c$c m$m" h2c ours "$round" req/s "${RUN_ARGS[@]}"
+		for server in ours ours-inline; do
+			has_server "$server" || continue
+			counted "small $c $m h2c $server" "$c" "$m" "${URL_BASE[$server-h2c]}/"
+			h2load_case http1 "c$c m$m" h2c "$server" "$round" req/s "${RUN_ARGS[@]}"
+		done
 		counted "http1 $c $m" "$c" "$m" --h1 "${URL_BASE[poco-http1-h1]}/"
 		h2load_case http1 "c$c m$m" h1 poco-http1 "$round" req/s "${RUN_ARGS[@]}"
 	done
