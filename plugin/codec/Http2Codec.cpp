@@ -366,10 +366,16 @@ Http2Codec::Http2Codec(Role role, CodecListener& listener, const CodecSettings& 
 	nghttp2_option_set_no_auto_window_update(pOption, settings.manualWindowUpdate ? 1 : 0);
 	nghttp2_option_set_max_send_header_block_length(pOption, 1u << 20);
 
-	const int rc = role == Role::Server ? nghttp2_session_server_new2(&_pSession, pCallbacks, this, pOption)
-										: nghttp2_session_client_new2(&_pSession, pCallbacks, this, pOption);
+	nghttp2_mem mem = {&_memory, &SessionMemory::memMalloc, &SessionMemory::memFree, &SessionMemory::memCalloc,
+		&SessionMemory::memRealloc};
+	const int rc = role == Role::Server ? nghttp2_session_server_new3(&_pSession, pCallbacks, this, pOption, &mem)
+										: nghttp2_session_client_new3(&_pSession, pCallbacks, this, pOption, &mem);
 	if (rc != 0)
 		throw Poco::RuntimeException("nghttp2 session creation failed", nghttp2_strerror(rc));
+	// A new session's one large block not zeroed is its outbound frame
+	// buffer (nghttp2 1.52: 16394 bytes; the other, the stream map's table,
+	// is calloc'd). Its contents are dead whenever mem_send() has returned 0.
+	_frameBufferKnown = _memory.markScratch();
 
 	std::vector<nghttp2_settings_entry> entries = {
 		{NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, settings.maxConcurrentStreams},
@@ -435,12 +441,34 @@ std::size_t Http2Codec::produce(std::string& out, std::size_t limit)
 			_lastError = nghttp2_strerror(static_cast<int>(n));
 			break;
 		}
+		_sendDrained = n == 0;
 		if (n == 0)
 			break;
+		_frameBufferUsed = true;
 		out.append(reinterpret_cast<const char*>(data), static_cast<std::size_t>(n));
 		total += static_cast<std::size_t>(n);
 	}
+	// Until the first stream, a connection has only exchanged SETTINGS (and
+	// many stay idle that way: pre-opened, pooled): give the frame buffer's
+	// page back now. Later, an idle owner calls releaseIdleMemory() itself.
+	if (total > 0 && _sendDrained && !streamOpened())
+		releaseIdleMemory();
 	return total;
+}
+
+bool Http2Codec::streamOpened() const
+{
+	if (_role == Role::Server)
+		return nghttp2_session_get_last_proc_stream_id(_pSession) != 0;
+	return nghttp2_session_get_next_stream_id(_pSession) != 1;
+}
+
+std::size_t Http2Codec::releaseIdleMemory()
+{
+	if (!_frameBufferKnown || !_sendDrained || !_frameBufferUsed)
+		return 0;
+	_frameBufferUsed = false;
+	return _memory.discardScratch();
 }
 
 bool Http2Codec::wantsRead() const

@@ -9,6 +9,7 @@
 #define PocoH2_Codec_Http2Codec_INCLUDED
 
 #include "codec/HeaderBlock.h"
+#include "codec/SessionMemory.h"
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -203,6 +204,13 @@ public:
 
 	std::uint32_t remoteMaxConcurrentStreams() const;
 
+	std::size_t releaseIdleMemory();
+		/// Gives the pages of nghttp2's outbound frame buffer (up to 20 KiB
+		/// once a DATA frame filled it) back to the OS, if produce() has
+		/// sent everything and written to the buffer since the last call.
+		/// For an idle connection: the next frame sent faults a page back
+		/// in. Returns the bytes given back.
+
 	std::uint32_t goAwayErrorSent() const { return _goAwayCodeSent; }
 	const std::string& lastError() const { return _lastError; }
 	Role role() const { return _role; }
@@ -221,13 +229,20 @@ private:
 	std::int32_t submitHeaders(std::int32_t streamId, const HeaderBlock& headers, BodySource* body, bool response);
 		///< nghttp2's result: 0 or the new stream id on success, negative on failure
 
+	bool streamOpened() const;
+		///< a stream was ever opened (server: by the peer, or by upgrade())
+
 	Role _role;
 	CodecListener& _listener;
 	CodecSettings _settings;
+	SessionMemory _memory; ///< the session's allocator; outlives _pSession
 	nghttp2_session* _pSession = nullptr;
 	std::unordered_map<std::int32_t, PendingHeaders> _pending;
 	std::string _lastError;
 	std::uint32_t _goAwayCodeSent = 0;
+	bool _frameBufferKnown = false; ///< _memory knows the frame buffer (see the constructor)
+	bool _sendDrained = true;		///< the last nghttp2_session_mem_send() returned 0
+	bool _frameBufferUsed = false;	///< frames serialised since the last releaseIdleMemory()
 	std::int32_t _goAwayLastStreamSent = -1; ///< last-stream-id of our last GOAWAY, -1 before any
 	std::int32_t _highestPeerStreamId = 0;	 ///< highest stream id the peer opened with HEADERS
 };

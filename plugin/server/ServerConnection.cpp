@@ -457,6 +457,8 @@ void ServerConnection::onTimer()
 		scheduleFlush();
 		return;
 	}
+	if (idle)
+		_pCodec->releaseIdleMemory(); // the frame buffer's pages, dirtied by the last response or PING
 	if (config.pingInterval.count() > 0 && !_pingOutstanding && now - _lastInput >= config.pingInterval)
 	{
 		_pCodec->submitPing();

@@ -419,3 +419,29 @@ TEST_F(CodecPair, HeadersWithALowerStreamIdIsAConnectionError)
 	EXPECT_EQ(be32(frames.back().payload, 4), static_cast<std::uint32_t>(NGHTTP2_PROTOCOL_ERROR));
 	EXPECT_TRUE(server->finished());
 }
+
+TEST_F(CodecPair, IdleMemoryReleaseKeepsTheSessionWorking)
+{
+	settings.manualWindowUpdate = false;
+	create();
+	pump(*client, *server);
+	// The SETTINGS exchange before any stream released the buffer already.
+	EXPECT_EQ(server->releaseIdleMemory(), 0u);
+	for (int round = 0; round < 3; ++round)
+	{
+		const std::int32_t id = client->submitRequest(request("GET", "/" + std::to_string(round)), nullptr);
+		ASSERT_GT(id, 0);
+		pump(*client, *server);
+		std::string text(40000, 'a');
+		for (std::size_t i = 0; i < text.size(); ++i)
+			text[i] = static_cast<char>('a' + (i + round) % 26);
+		StringBody body(text);
+		ASSERT_TRUE(server->submitResponse(id, response(200), &body));
+		pump(*client, *server);
+		EXPECT_EQ(clientEvents.streams[id].body, text);
+		EXPECT_TRUE(clientEvents.streams[id].closed);
+		EXPECT_GT(server->releaseIdleMemory(), 0u);
+		EXPECT_EQ(server->releaseIdleMemory(), 0u); // nothing written since
+		EXPECT_GT(client->releaseIdleMemory(), 0u);
+	}
+}

@@ -1,0 +1,100 @@
+//
+// SessionMemory.h
+//
+// The allocator one nghttp2 session uses: large blocks in their own
+// anonymous mappings, so the pages nghttp2 never writes cost no resident
+// memory; everything else from malloc.
+//
+
+#ifndef PocoH2_Codec_SessionMemory_INCLUDED
+#define PocoH2_Codec_SessionMemory_INCLUDED
+
+#include <cstddef>
+#include <vector>
+
+namespace PocoH2 {
+namespace Codec {
+
+class SessionMemory
+	/// Allocates for one nghttp2 session (nghttp2_session_*_new3).
+	///
+	/// A fresh session allocates a 16 KiB outbound frame buffer and a 4 KiB
+	/// zeroed stream-map table; an idle connection writes only the start of
+	/// the one and nothing of the other. From malloc both would sit among
+	/// small blocks whose writes make their pages resident (and calloc
+	/// writes its zeroes); from mmap only the pages actually written count.
+	/// Blocks of at least MAP_THRESHOLD bytes (ZEROED_MAP_THRESHOLD for
+	/// zeroed ones) get their own mapping; the mappings are listed here, so
+	/// free() and realloc() tell them apart from malloc's blocks without a
+	/// header on every block. If mmap fails, malloc serves the block.
+	///
+	/// Threading: not thread-safe, like the session it serves.
+{
+public:
+	static constexpr std::size_t MAP_THRESHOLD = 16384;
+		///< malloc/realloc requests at least this large are mapped
+	static constexpr std::size_t ZEROED_MAP_THRESHOLD = 4096;
+		///< calloc requests at least this large are mapped (mmap's pages
+		///< are zero already, so calloc need not touch them)
+
+	SessionMemory();
+	~SessionMemory();
+		/// Unmaps whatever the session left mapped (nothing, normally:
+		/// nghttp2_session_del frees all).
+
+	SessionMemory(const SessionMemory&) = delete;
+	SessionMemory& operator=(const SessionMemory&) = delete;
+
+	void* allocate(std::size_t size);
+	void* allocateZeroed(std::size_t count, std::size_t size);
+	void* reallocate(void* pBlock, std::size_t size);
+	void release(void* pBlock);
+		/// malloc, calloc, realloc and free for the session. A block moves
+		/// between malloc and its own mapping when realloc crosses
+		/// MAP_THRESHOLD.
+
+	bool markScratch();
+		/// Marks the one mapped block allocated without zeroing so far as
+		/// scratch space, whose contents discardScratch() may drop. Returns
+		/// false, marking nothing, unless there is exactly one such block.
+
+	std::size_t discardScratch();
+		/// Gives the pages of the scratch block back to the OS (they read as
+		/// zeroes afterwards; memory comes back on the next write). Returns
+		/// the bytes given back.
+
+	std::size_t mappedBlocks() const { return _mapped.size(); }
+		/// How many blocks live in their own mapping now.
+
+	bool isMapped(const void* pBlock) const;
+		/// True if pBlock is one of the mapped blocks.
+
+	// The nghttp2_mem functions, with the SessionMemory as mem_user_data;
+	// nghttp2 copies the nghttp2_mem struct, but the SessionMemory must
+	// outlive the session.
+	static void* memMalloc(std::size_t size, void* pMemory);
+	static void memFree(void* pBlock, void* pMemory);
+	static void* memCalloc(std::size_t count, std::size_t size, void* pMemory);
+	static void* memRealloc(void* pBlock, std::size_t size, void* pMemory);
+
+private:
+	struct Mapping
+	{
+		void* pAddress;
+		std::size_t length; ///< page-rounded
+		bool zeroed;		///< allocated by allocateZeroed()
+		bool scratch;		///< see markScratch()
+	};
+
+	void* map(std::size_t size, bool zeroed);
+		///< a new mapping recorded in _mapped, or null
+	std::vector<Mapping>::iterator find(const void* pBlock);
+	void unmap(std::vector<Mapping>::iterator it);
+
+	std::vector<Mapping> _mapped; ///< a session has a few; searched linearly
+};
+
+} // namespace Codec
+} // namespace PocoH2
+
+#endif

@@ -1,0 +1,199 @@
+// The session allocator's bookkeeping: which blocks are mapped, and that
+// contents survive realloc across the threshold.
+#include "codec/SessionMemory.h"
+#include <gtest/gtest.h>
+#include <cstdint>
+#include <cstring>
+#include <nghttp2/nghttp2.h>
+#include <string>
+
+using namespace PocoH2::Codec;
+
+namespace {
+
+void fill(void* pBlock, std::size_t size, char seed)
+{
+	auto* p = static_cast<char*>(pBlock);
+	for (std::size_t i = 0; i < size; ++i)
+		p[i] = static_cast<char>(seed + i % 61);
+}
+
+bool holds(const void* pBlock, std::size_t size, char seed)
+{
+	const auto* p = static_cast<const char*>(pBlock);
+	for (std::size_t i = 0; i < size; ++i)
+	{
+		if (p[i] != static_cast<char>(seed + i % 61))
+			return false;
+	}
+	return true;
+}
+
+bool allZero(const void* pBlock, std::size_t size)
+{
+	const auto* p = static_cast<const unsigned char*>(pBlock);
+	for (std::size_t i = 0; i < size; ++i)
+	{
+		if (p[i] != 0)
+			return false;
+	}
+	return true;
+}
+
+} // namespace
+
+TEST(SessionMemory, SmallBlocksComeFromMalloc)
+{
+	SessionMemory memory;
+	void* pSmall = memory.allocate(SessionMemory::MAP_THRESHOLD - 1);
+	void* pZeroed = memory.allocateZeroed(1, SessionMemory::ZEROED_MAP_THRESHOLD - 1);
+	ASSERT_NE(pSmall, nullptr);
+	ASSERT_NE(pZeroed, nullptr);
+	EXPECT_EQ(memory.mappedBlocks(), 0u);
+	EXPECT_TRUE(allZero(pZeroed, SessionMemory::ZEROED_MAP_THRESHOLD - 1));
+	memory.release(pSmall);
+	memory.release(pZeroed);
+	memory.release(nullptr);
+	EXPECT_EQ(memory.mappedBlocks(), 0u);
+}
+
+TEST(SessionMemory, LargeBlocksAreMappedAndUnmapped)
+{
+	SessionMemory memory;
+	void* pLarge = memory.allocate(SessionMemory::MAP_THRESHOLD + 10);
+	void* pZeroed = memory.allocateZeroed(256, 16); // the stream map's table
+	ASSERT_NE(pLarge, nullptr);
+	ASSERT_NE(pZeroed, nullptr);
+	EXPECT_EQ(memory.mappedBlocks(), 2u);
+	EXPECT_TRUE(memory.isMapped(pLarge));
+	EXPECT_TRUE(memory.isMapped(pZeroed));
+	EXPECT_TRUE(allZero(pZeroed, 4096));
+	fill(pLarge, SessionMemory::MAP_THRESHOLD + 10, 'a');
+	EXPECT_TRUE(holds(pLarge, SessionMemory::MAP_THRESHOLD + 10, 'a'));
+	memory.release(pLarge);
+	EXPECT_EQ(memory.mappedBlocks(), 1u);
+	EXPECT_FALSE(memory.isMapped(pLarge));
+	memory.release(pZeroed);
+	EXPECT_EQ(memory.mappedBlocks(), 0u);
+}
+
+TEST(SessionMemory, CallocOverflowFails)
+{
+	SessionMemory memory;
+	EXPECT_EQ(memory.allocateZeroed(SIZE_MAX / 2, 4), nullptr);
+	EXPECT_EQ(memory.mappedBlocks(), 0u);
+}
+
+TEST(SessionMemory, ReallocMovesAcrossTheThresholdKeepingContents)
+{
+	SessionMemory memory;
+	const std::size_t small = 1000;
+	const std::size_t large = SessionMemory::MAP_THRESHOLD + 100;
+
+	void* p = memory.reallocate(nullptr, small);
+	ASSERT_NE(p, nullptr);
+	EXPECT_FALSE(memory.isMapped(p));
+	fill(p, small, 'x');
+
+	p = memory.reallocate(p, large); // small -> mapped
+	ASSERT_NE(p, nullptr);
+	EXPECT_TRUE(memory.isMapped(p));
+	EXPECT_TRUE(holds(p, small, 'x'));
+	fill(p, large, 'y');
+
+	p = memory.reallocate(p, 3 * large); // mapped -> bigger mapping
+	ASSERT_NE(p, nullptr);
+	EXPECT_EQ(memory.mappedBlocks(), 1u);
+	EXPECT_TRUE(memory.isMapped(p));
+	EXPECT_TRUE(holds(p, large, 'y'));
+	fill(p, 3 * large, 'z');
+
+	p = memory.reallocate(p, large); // shrinks in place
+	ASSERT_NE(p, nullptr);
+	EXPECT_TRUE(memory.isMapped(p));
+	EXPECT_TRUE(holds(p, large, 'z'));
+
+	p = memory.reallocate(p, small); // mapped -> malloc
+	ASSERT_NE(p, nullptr);
+	EXPECT_EQ(memory.mappedBlocks(), 0u);
+	EXPECT_FALSE(memory.isMapped(p));
+	EXPECT_TRUE(holds(p, small, 'z'));
+
+	p = memory.reallocate(p, 2 * small); // malloc -> malloc
+	ASSERT_NE(p, nullptr);
+	EXPECT_EQ(memory.mappedBlocks(), 0u);
+	EXPECT_TRUE(holds(p, small, 'z'));
+	memory.release(p);
+}
+
+TEST(SessionMemory, ZeroedMappingReallocatedBelowTheThresholdMovesToMalloc)
+{
+	SessionMemory memory;
+	void* p = memory.allocateZeroed(1, 8192);
+	ASSERT_TRUE(memory.isMapped(p));
+	fill(p, 8192, 'k');
+	p = memory.reallocate(p, 10000);
+	ASSERT_NE(p, nullptr);
+	EXPECT_EQ(memory.mappedBlocks(), 0u);
+	EXPECT_TRUE(holds(p, 8192, 'k'));
+	EXPECT_EQ(memory.reallocate(p, 0), nullptr); // frees, as glibc's realloc does
+}
+
+TEST(SessionMemory, DestructorUnmapsWhatIsLeft)
+{
+	// Nothing to observe but that ASan and the kernel stay quiet.
+	SessionMemory memory;
+	memory.allocate(SessionMemory::MAP_THRESHOLD);
+	memory.allocateZeroed(2, SessionMemory::ZEROED_MAP_THRESHOLD);
+	EXPECT_EQ(memory.mappedBlocks(), 2u);
+}
+
+TEST(SessionMemory, ScratchNeedsExactlyOneBlockNotZeroed)
+{
+	SessionMemory none;
+	void* pTable = none.allocateZeroed(1, 4096);
+	EXPECT_FALSE(none.markScratch());
+	EXPECT_EQ(none.discardScratch(), 0u);
+	none.release(pTable);
+
+	SessionMemory two;
+	void* pA = two.allocate(SessionMemory::MAP_THRESHOLD);
+	void* pB = two.allocate(SessionMemory::MAP_THRESHOLD);
+	EXPECT_FALSE(two.markScratch());
+	EXPECT_EQ(two.discardScratch(), 0u);
+	two.release(pA);
+	two.release(pB);
+}
+
+TEST(SessionMemory, DiscardScratchDropsOnlyTheScratchContents)
+{
+	SessionMemory memory;
+	const std::size_t size = SessionMemory::MAP_THRESHOLD + 10;
+	void* pBuffer = memory.reallocate(nullptr, size); // as nghttp2_bufs does
+	void* pTable = memory.allocateZeroed(256, 16);
+	ASSERT_TRUE(memory.markScratch());
+	fill(pBuffer, size, 'b');
+	fill(pTable, 4096, 't');
+	EXPECT_GE(memory.discardScratch(), size);
+	EXPECT_TRUE(allZero(pBuffer, size));
+	EXPECT_TRUE(holds(pTable, 4096, 't'));
+	fill(pBuffer, size, 'c'); // usable again
+	EXPECT_TRUE(holds(pBuffer, size, 'c'));
+	memory.release(pBuffer);
+	memory.release(pTable);
+}
+
+TEST(SessionMemory, ServesAnNghttp2Session)
+{
+	SessionMemory memory;
+	nghttp2_mem mem = {&memory, &SessionMemory::memMalloc, &SessionMemory::memFree, &SessionMemory::memCalloc,
+		&SessionMemory::memRealloc};
+	nghttp2_session_callbacks* pCallbacks = nullptr;
+	ASSERT_EQ(nghttp2_session_callbacks_new(&pCallbacks), 0);
+	nghttp2_session* pSession = nullptr;
+	ASSERT_EQ(nghttp2_session_server_new3(&pSession, pCallbacks, nullptr, nullptr, &mem), 0);
+	nghttp2_session_callbacks_del(pCallbacks);
+	EXPECT_GE(memory.mappedBlocks(), 1u); // the frame buffer, at least
+	nghttp2_session_del(pSession);
+	EXPECT_EQ(memory.mappedBlocks(), 0u);
+}
