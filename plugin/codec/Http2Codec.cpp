@@ -373,9 +373,14 @@ Http2Codec::Http2Codec(Role role, CodecListener& listener, const CodecSettings& 
 	if (rc != 0)
 		throw Poco::RuntimeException("nghttp2 session creation failed", nghttp2_strerror(rc));
 	// A new session's one large block not zeroed is its outbound frame
-	// buffer (nghttp2 1.52: 16394 bytes; the other, the stream map's table,
-	// is calloc'd). Its contents are dead whenever mem_send() has returned 0.
-	_frameBufferKnown = _memory.markScratch();
+	// buffer (nghttp2 1.52: 16394 bytes, NGHTTP2_FRAMEBUF_CHUNKLEN; the
+	// other, the stream map's table, is calloc'd). Its contents are dead
+	// whenever mem_send() has returned 0. That is nghttp2's inside, not its
+	// API: only trusted for the versions it was checked on, else the pages
+	// simply stay.
+	constexpr std::size_t FRAME_BUFFER_SIZE = 9 + 1 + 16384;
+	const int version = nghttp2_version(0)->version_num;
+	_frameBufferKnown = version >= 0x013400 && version < 0x013500 && _memory.markScratch(FRAME_BUFFER_SIZE);
 
 	std::vector<nghttp2_settings_entry> entries = {
 		{NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, settings.maxConcurrentStreams},

@@ -135,7 +135,7 @@ bool SessionMemory::isMapped(const void* pBlock) const
 		_mapped.begin(), _mapped.end(), [pBlock](const Mapping& mapping) { return mapping.pAddress == pBlock; });
 }
 
-bool SessionMemory::markScratch()
+bool SessionMemory::markScratch(std::size_t expectedSize)
 {
 	auto scratch = _mapped.end();
 	for (auto it = _mapped.begin(); it != _mapped.end(); ++it)
@@ -146,7 +146,7 @@ bool SessionMemory::markScratch()
 			return false;
 		scratch = it;
 	}
-	if (scratch == _mapped.end())
+	if (scratch == _mapped.end() || scratch->length != roundToPages(expectedSize))
 		return false;
 	scratch->scratch = true;
 	return true;

@@ -53,10 +53,11 @@ public:
 		/// between malloc and its own mapping when realloc crosses
 		/// MAP_THRESHOLD.
 
-	bool markScratch();
+	bool markScratch(std::size_t expectedSize);
 		/// Marks the one mapped block allocated without zeroing so far as
 		/// scratch space, whose contents discardScratch() may drop. Returns
-		/// false, marking nothing, unless there is exactly one such block.
+		/// false, marking nothing, unless there is exactly one such block
+		/// and it spans the pages of expectedSize bytes.
 
 	std::size_t discardScratch();
 		/// Gives the pages of the scratch block back to the OS (they read as
