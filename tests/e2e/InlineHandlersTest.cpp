@@ -44,6 +44,23 @@ protected:
 			shellQuote(url(tls, pathAndQuery)) + " 2>&1");
 	}
 
+	static void expectH2loadServesAll(int requests, const std::string& options, const std::string& pathAndQuery)
+		/// h2load -n requests with options, over h2c and TLS: every request
+		/// succeeds with a 2xx, and no stream is left behind.
+	{
+		const std::string n = std::to_string(requests);
+		for (bool tls : {false, true})
+		{
+			SCOPED_TRACE(tls ? "TLS" : "h2c");
+			const CommandResult result = runCommand(
+				"timeout 120 h2load -n " + n + " " + options + " " + shellQuote(url(tls, pathAndQuery)) + " 2>&1");
+			ASSERT_EQ(0, result.exitCode) << result.output;
+			EXPECT_NE(std::string::npos, result.output.find(n + " succeeded, 0 failed")) << result.output;
+			EXPECT_NE(std::string::npos, result.output.find(n + " 2xx")) << result.output;
+		}
+		expectNoStreamsLeft();
+	}
+
 	static void expectNoStreamsLeft()
 	{
 		// The handlers' accounting returns to zero once their streams are done.
@@ -133,32 +150,14 @@ TEST_F(InlineHandlersTest, ResponseLargerThanStreamBufferArrivesWhole)
 
 TEST_F(InlineHandlersTest, SmallWindowsStillCarryEveryResponse)
 {
-	// h2load -w 16 / -W 16: 64 KiB stream and connection windows, so the
-	// held responses of 20 concurrent streams drain as WINDOW_UPDATEs come.
-	for (bool tls : {false, true})
-	{
-		SCOPED_TRACE(tls ? "TLS" : "h2c");
-		const CommandResult result = runCommand("timeout 120 h2load -n 100 -c 2 -m 10 -w 16 -W 16 " +
-			shellQuote(url(tls, "/stream?bytes=300000")) + " 2>&1");
-		ASSERT_EQ(0, result.exitCode) << result.output;
-		EXPECT_NE(std::string::npos, result.output.find("100 succeeded, 0 failed")) << result.output;
-		EXPECT_NE(std::string::npos, result.output.find("100 2xx")) << result.output;
-	}
-	expectNoStreamsLeft();
+	// -w 16 / -W 16: 64 KiB stream and connection windows, so the held
+	// responses of 20 concurrent streams drain as WINDOW_UPDATEs come.
+	expectH2loadServesAll(100, "-c 2 -m 10 -w 16 -W 16", "/stream?bytes=300000");
 }
 
 TEST_F(InlineHandlersTest, ManyConcurrentStreams)
 {
-	for (bool tls : {false, true})
-	{
-		SCOPED_TRACE(tls ? "TLS" : "h2c");
-		const CommandResult result =
-			runCommand("timeout 120 h2load -n 20000 -c 10 -m 100 " + shellQuote(url(tls, "/")) + " 2>&1");
-		ASSERT_EQ(0, result.exitCode) << result.output;
-		EXPECT_NE(std::string::npos, result.output.find("20000 succeeded, 0 failed")) << result.output;
-		EXPECT_NE(std::string::npos, result.output.find("20000 2xx")) << result.output;
-	}
-	expectNoStreamsLeft();
+	expectH2loadServesAll(20000, "-c 10 -m 100", "/");
 }
 
 TEST_F(InlineHandlersTest, ThrowingHandlerGets500AndConnectionServesNext)
