@@ -32,6 +32,7 @@ Server::EngineConfig engineConfig(const Poco::Net::HTTPServerParams& params, SSL
 	config.shutdownGracePeriod = toMilliseconds(h2.getShutdownGracePeriod());
 	config.handshakeTimeout = toMilliseconds(params.getTimeout());
 	config.requestReadTimeout = toMilliseconds(params.getTimeout());
+	config.sendTimeout = toMilliseconds(params.getTimeout());
 	config.idleTimeout = toMilliseconds(h2.getIdleTimeout());
 	config.pingInterval = toMilliseconds(h2.getPingInterval());
 	config.pingTimeout = toMilliseconds(h2.getPingTimeout());

@@ -118,7 +118,11 @@ public:
 		/// Sets how long a connection may stay without open streams before
 		/// the server sends GOAWAY and closes it. 0 disables. Default: 60 s.
 		/// (A handler waiting for request body bytes gives up after
-		/// HTTPServerParams::getTimeout() and the request gets 408.)
+		/// HTTPServerParams::getTimeout() and the request gets 408; a
+		/// response the peer takes nothing of for that long, its
+		/// flow-control window staying closed, is reset with
+		/// RST_STREAM(CANCEL), and a connection whose socket it does not
+		/// read is closed.)
 
 	const Poco::Timespan& getIdleTimeout() const;
 		/// Returns the idle-connection timeout.

@@ -565,6 +565,12 @@ void Http2Codec::terminate(std::uint32_t errorCode)
 	nghttp2_session_terminate_session(_pSession, errorCode);
 }
 
+bool Http2Codec::sendWindowClosed(std::int32_t streamId) const
+{
+	return nghttp2_session_get_stream_remote_window_size(_pSession, streamId) <= 0
+		|| nghttp2_session_get_remote_window_size(_pSession) <= 0;
+}
+
 std::uint32_t Http2Codec::remoteMaxConcurrentStreams() const
 {
 	return nghttp2_session_get_remote_settings(_pSession, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);

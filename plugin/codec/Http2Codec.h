@@ -204,6 +204,10 @@ public:
 
 	std::uint32_t remoteMaxConcurrentStreams() const;
 
+	bool sendWindowClosed(std::int32_t streamId) const;
+		/// True when the peer's flow-control window of the stream, or of the
+		/// connection, leaves no room for DATA.
+
 	std::size_t releaseIdleMemory();
 		/// Gives the pages of nghttp2's outbound frame buffer (up to 20 KiB
 		/// once a DATA frame filled it) back to the OS, if produce() has

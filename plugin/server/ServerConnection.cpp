@@ -37,6 +37,13 @@ constexpr std::size_t MIN_HELD_HEADER_BYTES = 8u << 20;
 // to send.
 constexpr std::size_t READ_BUDGET_PER_TURN = 64 * 1024;
 
+// How often the send-stall check runs while streams are open: a stall is
+// acted on between 1 and 1.25 send timeouts after it began.
+std::chrono::milliseconds sendStallCheckInterval(const EngineConfig& config)
+{
+	return std::max(config.sendTimeout / 4, std::chrono::milliseconds(10));
+}
+
 Poco::Net::SocketAddress socketAddress(int fd, bool peer)
 {
 	sockaddr_storage storage{};
@@ -459,6 +466,8 @@ void ServerConnection::onTimer()
 	}
 	if (idle)
 		_pCodec->releaseIdleMemory(); // the frame buffer's pages, dirtied by the last response or PING
+	else if (!checkSendStalls(now))
+		return;
 	if (config.pingInterval.count() > 0 && !_pingOutstanding && now - _lastInput >= config.pingInterval)
 	{
 		_pCodec->submitPing();
@@ -473,8 +482,59 @@ void ServerConnection::onTimer()
 		next = std::max(_lastInput + config.pingInterval, now + std::chrono::milliseconds(10));
 	if (config.idleTimeout.count() > 0)
 		next = std::min(next, idle ? _idleSince + config.idleTimeout : now + config.idleTimeout);
+	if (!idle && config.sendTimeout.count() > 0)
+		next = std::min(next, now + sendStallCheckInterval(config));
 	if (next != Transport::EventLoop::Clock::time_point::max())
 		armTimer(next);
+}
+
+bool ServerConnection::checkSendStalls(Transport::EventLoop::Clock::time_point now)
+{
+	// A peer that takes nothing of what we send (its windows stay closed,
+	// or it reads nothing from the socket) would hold a handler thread
+	// blocked in its writes, or an inline handler's whole response, for
+	// ever: after the send timeout without progress the stream is reset,
+	// or the connection closed.
+	const auto timeout = _engine.config().sendTimeout;
+	if (timeout.count() <= 0)
+		return true;
+	if (!_pump.pending() || _pump.bytesWritten() != _writtenAtCheck)
+	{
+		_writeStalled = false;
+		_writtenAtCheck = _pump.bytesWritten();
+	}
+	else if (!_writeStalled)
+	{
+		_writeStalled = true;
+		_writeStalledSince = now;
+	}
+	else if (now - _writeStalledSince >= timeout)
+	{
+		closeNow("the peer read nothing for " + std::to_string(timeout.count()) + " ms", true);
+		return false;
+	}
+	for (auto& entry : _streams)
+	{
+		ServerStream& stream = *entry.second;
+		const bool stalled = stream.responseStarted && !stream.localEnded && !stream.abandoned
+			&& _pCodec->sendWindowClosed(stream.id()) && stream.hasPendingOutput();
+		if (!stalled || !stream.sendStalled || stream.sentBytes() != stream.sentAtStall)
+		{
+			stream.sendStalled = stalled;
+			stream.sentAtStall = stream.sentBytes();
+			stream.stalledSince = now;
+		}
+		else if (now - stream.stalledSince >= timeout)
+		{
+			_engine.logger().information("response on stream " + std::to_string(stream.id()) + " to " + describe()
+				+ ": the peer's flow-control window stayed closed for " + std::to_string(timeout.count())
+				+ " ms: RST_STREAM CANCEL");
+			stream.abandoned = true; // checked once: the reset closes it
+			_pCodec->resetStream(stream.id(), NGHTTP2_CANCEL);
+			scheduleFlush();
+		}
+	}
+	return true;
 }
 
 void ServerConnection::abort()
@@ -529,6 +589,14 @@ bool ServerConnection::onStreamBegin(std::int32_t streamId)
 	_streams.emplace(streamId,
 		std::make_shared<ServerStream>(streamId, _pInfo, _loop, std::weak_ptr<ServerConnection>(shared_from_this()),
 			_engine.config().streamBufferSize, _engine.config().requestReadTimeout));
+	// The send-stall check runs while streams are open; the timer may be set
+	// for an idle deadline far away (armTimer only ever brings it nearer).
+	if (_engine.config().sendTimeout.count() > 0)
+	{
+		const auto check = _lastInput + sendStallCheckInterval(_engine.config());
+		if (!_timerArmed || _timerDue > check)
+			armTimer(check);
+	}
 	return true;
 }
 

@@ -89,6 +89,8 @@ private:
 	void finishEarlyIfDone(ServerStream& stream);
 	void armTimer(Transport::EventLoop::Clock::time_point due);
 	void onTimer();
+	bool checkSendStalls(Transport::EventLoop::Clock::time_point now);
+		///< resets streams and closes connections whose output the peer took nothing of for the send timeout; false if closed
 	void noteIfIdle();
 	void sendFinalGoAway();
 	void scheduleFlush();
@@ -124,6 +126,9 @@ private:
 	Transport::EventLoop::Clock::time_point _pingSentAt;
 	Transport::EventLoop::Clock::time_point _timerDue;
 	bool _timerArmed = false;
+	std::uint64_t _writtenAtCheck = 0; ///< the pump's bytes written at the last send-stall check
+	Transport::EventLoop::Clock::time_point _writeStalledSince; ///< output pending and nothing written since
+	bool _writeStalled = false;
 	std::unique_ptr<Codec::Http2Codec> _pCodec;
 	std::unordered_map<std::int32_t, ServerStream::Ptr> _streams;
 	std::size_t _runningHandlers = 0; ///< handlers running or queued in the pool for this connection

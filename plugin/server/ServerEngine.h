@@ -67,6 +67,7 @@ struct EngineConfig
 	std::chrono::milliseconds handshakeTimeout{60000}; ///< TLS handshake / first bytes
 	std::chrono::milliseconds shutdownGracePeriod{10000};
 	std::chrono::milliseconds requestReadTimeout{60000}; ///< a handler waiting for body bytes
+	std::chrono::milliseconds sendTimeout{60000}; ///< output the peer takes nothing of (closed windows, unread socket); 0: none
 	std::chrono::milliseconds idleTimeout{60000};		  ///< 0: none
 	std::chrono::milliseconds pingInterval{30000};		  ///< 0: no keepalive PING
 	std::chrono::milliseconds pingTimeout{10000};

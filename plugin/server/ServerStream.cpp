@@ -311,9 +311,16 @@ long ServerStream::read(std::uint8_t* buffer, std::size_t length, bool& endOfBod
 		endOfBody = _outEnded && _out.empty();
 		wakeHandler = _handlerWaitsForSpace;
 	}
+	_sent += n;
 	if (wakeHandler)
 		_outSpace.notify_one();
 	return static_cast<long>(n);
+}
+
+bool ServerStream::hasPendingOutput() const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _out.size() > _outOffset || _handlerWaitsForSpace;
 }
 
 bool ServerStream::takeTrailers(Codec::HeaderBlock& trailers)

@@ -139,6 +139,11 @@ public:
 		/// Drops buffered request bytes the handler will never read; returns
 		/// their count for crediting.
 	std::size_t& creditedBytes() { return _credited; }
+	std::uint64_t sentBytes() const { return _sent; }
+		/// Response body bytes handed to the codec so far.
+	bool hasPendingOutput() const;
+		/// True when response body bytes wait to be sent, or the handler
+		/// waits for room to write more.
 	std::size_t receivedBytes() const { return _received; }
 	StreamEvents takeEvents();
 		/// What the handler side did since the last call (see StreamEvents).
@@ -152,6 +157,9 @@ public:
 	bool handlerWaitsForUpload = false; ///< dispatched before the request body was complete
 	bool detached = false;		  ///< closed and out of the connection's table
 	std::size_t heldHeaderBytes = 0; ///< its request header list size, counted by the connection until released
+	bool sendStalled = false;			///< at the last check: output waiting, the peer's window closed
+	std::uint64_t sentAtStall = 0;		///< sentBytes() when the stall was first seen
+	Transport::EventLoop::Clock::time_point stalledSince;
 
 	void run() override;
 		/// The loop task postEvents() queues: hands the events to the connection.
@@ -198,6 +206,7 @@ private:
 	// Loop thread only.
 	std::size_t _received = 0;
 	std::size_t _credited = 0;
+	std::uint64_t _sent = 0;
 };
 
 } // namespace Server

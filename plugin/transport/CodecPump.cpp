@@ -60,6 +60,7 @@ CodecPump::Status CodecPump::write(Channel& channel, Codec::Http2Codec& codec)
 		{
 		case IoResult::OK:
 			_offset += result.n;
+			_written += result.n;
 			break;
 		case IoResult::WOULD_BLOCK:
 			return Status::OK;

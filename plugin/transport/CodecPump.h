@@ -51,6 +51,9 @@ public:
 	bool pending() const { return _offset < _out.size(); }
 		/// True when bytes wait for the socket to become writable.
 
+	std::uint64_t bytesWritten() const { return _written; }
+		/// All bytes written to the channel so far.
+
 	std::uint32_t interest(const Channel& channel, const Codec::Http2Codec& codec) const;
 		/// The epoll events the connection should wait for now.
 
@@ -64,6 +67,7 @@ public:
 private:
 	std::string _out;
 	std::size_t _offset = 0;
+	std::uint64_t _written = 0;
 };
 
 } // namespace Transport

@@ -123,6 +123,52 @@ TEST(LimitsTest, StalledUploadGets408WhenHandlerLetsTimeoutThrough)
 	EXPECT_EQ(0, result.exitCode) << result.output;
 }
 
+TEST(LimitsTest, ResponseThePeerNeverTakesIsResetAfterTimeout)
+{
+	// The handler blocks in its writes (pool) or its response is held
+	// (inline): either way the stream is reset once the peer's window has
+	// stayed closed for the timeout, and the handler and its memory are freed.
+	for (bool inlineHandlers : {false, true})
+	{
+		SCOPED_TRACE(inlineHandlers ? "inline handlers" : "handler pool");
+		TestServers servers(
+			[inlineHandlers](PocoH2::HTTP2ServerParams& params)
+			{
+				oneSecondTimeout(params);
+				params.setInlineHandlers(inlineHandlers);
+			});
+		for (bool tls : {false, true})
+		{
+			SCOPED_TRACE(tls ? "TLS" : "h2c");
+			const CommandResult result = runH2Frames(
+				"window_never_opens", tls ? servers.tlsPort() : servers.plainPort(), tls, "timeout=1");
+			EXPECT_EQ(0, result.exitCode) << result.output;
+		}
+		for (int i = 0; i < 200 && servers.plainServer().currentHTTP2Streams() + servers.tlsServer().currentHTTP2Streams() > 0; ++i)
+			std::this_thread::sleep_for(std::chrono::milliseconds(10));
+		EXPECT_EQ(0, servers.plainServer().currentHTTP2Streams() + servers.tlsServer().currentHTTP2Streams());
+	}
+}
+
+TEST(LimitsTest, ConnectionWhoseSocketIsNeverReadIsClosedAfterTimeout)
+{
+	TestServers servers(oneSecondTimeout);
+	for (bool tls : {false, true})
+	{
+		SCOPED_TRACE(tls ? "TLS" : "h2c");
+		const CommandResult result =
+			runH2Frames("socket_never_read", tls ? servers.tlsPort() : servers.plainPort(), tls, "timeout=1");
+		EXPECT_EQ(0, result.exitCode) << result.output;
+	}
+}
+
+TEST(LimitsTest, SlowReaderThatKeepsTakingIsNotReset)
+{
+	TestServers servers(oneSecondTimeout);
+	const CommandResult result = runH2Frames("window_trickle", servers.plainPort(), false, "timeout=1");
+	EXPECT_EQ(0, result.exitCode) << result.output;
+}
+
 void oneSecondIdle(PocoH2::HTTP2ServerParams& params)
 {
 	params.setIdleTimeout(Poco::Timespan(1, 0));

@@ -1149,6 +1149,86 @@ def case_upload_backpressure(client):
            % (sent_in, minimum))
 
 
+def case_window_never_opens(client):
+    """timeout=SECONDS (HTTPServerParams::setTimeout). The client's stream
+    window is 0 and it never opens it; it asks for 1 MiB. The handler fills
+    its stream buffer and the server waits for the window, but not for ever:
+    after the send timeout without progress it resets the stream with
+    RST_STREAM(CANCEL), and the connection goes on."""
+    timeout = float(option(client, 'timeout'))
+    client.auto_window_update = False
+    client.preface({SETTINGS_INITIAL_WINDOW_SIZE: 0})
+    expect(client.wait_for(lambda: client.server_settings is not None and client.settings_acked, 5),
+           'no SETTINGS exchange: %s' % client.describe())
+    client.get(1, '/stream?bytes=%d' % (1 << 20))
+    start = time.monotonic()
+    stream = client.stream(1)
+    client.wait_for(lambda: stream.reset is not None or stream.ended or client.goaway is not None, timeout * 2 + 5)
+    elapsed = (stream.reset_at or time.monotonic()) - start
+    print('reset after %.3f s: %s' % (elapsed, describe_stream(stream)))
+    expect(stream.status() == 200 and stream.data == b'',
+           'expected the response headers and no DATA: %s' % describe_stream(stream))
+    expect(stream.reset == CANCEL, 'expected RST_STREAM(CANCEL) after the send timeout of %ss; got %s: %s'
+           % (timeout, describe_stream(stream), client.describe()))
+    expect(timeout * 0.9 <= elapsed <= timeout * 1.25 + 2,
+           'RST_STREAM after %.3f s, send timeout %ss' % (elapsed, timeout))
+    client.auto_window_update = True
+    client.send_frame(SettingsFrame(0, settings={SETTINGS_INITIAL_WINDOW_SIZE: 65535}))
+    client.expect_hello(3)
+
+
+def case_window_trickle(client):
+    """timeout=SECONDS. Like window_never_opens, but the client opens its
+    windows by 16 KiB every third of the timeout, for three timeouts: a slow
+    reader that keeps taking bytes is not reset. Then it opens them fully and
+    the whole body arrives."""
+    timeout = float(option(client, 'timeout'))
+    total = 1 << 20
+    client.auto_window_update = False
+    client.preface({SETTINGS_INITIAL_WINDOW_SIZE: 0})
+    expect(client.wait_for(lambda: client.server_settings is not None and client.settings_acked, 5),
+           'no SETTINGS exchange: %s' % client.describe())
+    client.get(1, '/stream?bytes=%d' % total)
+    stream = client.stream(1)
+    for _ in range(9):
+        client.drain(timeout / 3)
+        expect(stream.reset is None, 'a reader taking 16 KiB every %.2f s was reset: %s'
+               % (timeout / 3, describe_stream(stream)))
+        client.send_window_update(1, 16384)
+        client.send_window_update(0, 16384)
+    client.drain(0.5)
+    expect(len(stream.data) == 9 * 16384, 'expected 9 x 16 KiB by now: %s' % describe_stream(stream))
+    client.auto_window_update = True
+    client.send_frame(SettingsFrame(0, settings={SETTINGS_INITIAL_WINDOW_SIZE: 1 << 20}))
+    client.send_window_update(0, 1 << 20)
+    wait_for_stream(client, 1, 10)
+    expect(stream.ended and stream.reset is None and stream.data == stream_pattern(total),
+           'after opening the windows: %s' % describe_stream(stream))
+
+
+def case_socket_never_read(client):
+    """timeout=SECONDS. The client opens all windows wide, asks for 256 MiB
+    and then reads nothing from its socket: the server's output stops at the
+    socket. After the send timeout without a byte written the server closes
+    the connection, so the client, reading at last, finds the end of the
+    connection well before the body's end."""
+    timeout = float(option(client, 'timeout'))
+    total = 256 << 20
+    client.preface({SETTINGS_INITIAL_WINDOW_SIZE: 0x7fffffff})
+    client.send_window_update(0, 0x7fffffff - 65535)
+    expect(client.wait_for(lambda: client.server_settings is not None and client.settings_acked, 5),
+           'no SETTINGS exchange: %s' % client.describe())
+    client.get(1, '/stream?bytes=%d' % total)
+    time.sleep(timeout * 1.25 + 2)
+    start = time.monotonic()
+    client.read_raw_until_eof(20)
+    print('read %d bytes until %s after %.3f s' % (len(client.buffer), 'EOF' if client.eof else 'the timeout',
+                                                   time.monotonic() - start))
+    expect(client.eof, 'the connection is still open after %.1f s of a socket nobody reads (send timeout %ss)'
+           % (timeout * 1.25 + 2, timeout))
+    expect(len(client.buffer) < total, 'the whole body arrived: the server was never stalled')
+
+
 CASES = {
     'bad_preface': case_bad_preface,
     'http1_after_alpn_h2': case_http1_after_alpn_h2,
@@ -1181,6 +1261,9 @@ CASES = {
     'trailers': case_trailers,
     'window_exhausted': case_window_exhausted,
     'window_settings_change': case_window_settings_change,
+    'window_never_opens': case_window_never_opens,
+    'window_trickle': case_window_trickle,
+    'socket_never_read': case_socket_never_read,
     'upload_backpressure': case_upload_backpressure,
 }
 
