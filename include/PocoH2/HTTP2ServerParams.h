@@ -168,12 +168,13 @@ public:
 		/// handler threads, at least 2).
 
 	void setInlineHandlers(bool inlineHandlers);
-		/// With true, a request whose body is complete when its headers
-		/// have been read (every GET, HEAD, DELETE without body, ...) is
-		/// handled on the connection's I/O thread right after that read,
-		/// instead of being handed to the handler pool: no thread switch,
-		/// and a turn's responses go out in one write. Requests whose body
-		/// is still arriving keep using the pool.
+		/// With true, a request that is complete by the end of the read
+		/// that brought its headers (every GET or HEAD, and a POST whose
+		/// small body came in the same read) is handled on the connection's
+		/// I/O thread right after that read, instead of being handed to the
+		/// handler pool: no thread switch, and a turn's responses go out in
+		/// one write. Requests whose body is still arriving keep using the
+		/// pool.
 		///
 		/// Only for handlers that never block (no waiting on databases,
 		/// other servers, locks or sleeps) and write modest bodies: while a

@@ -368,6 +368,7 @@ void ServerConnection::closeNow(const std::string& reason, bool notable)
 	}
 	_streams.clear();
 	_waitingForHandler.clear();
+	_awaitingBody.clear();
 	_loop.releaseLater(shared_from_this());
 	_pChannel.reset(); // closes the socket
 	_engine.connectionClosed(_loop, this);
@@ -701,6 +702,13 @@ void ServerConnection::dispatch(ServerStream& stream)
 	// ended count toward the connection's share (see dispatchWaiting).
 	if (stream.requestEnded() && _state == State::HTTP2)
 		return startHandler(stream, false);
+	if (_engine.config().inlineHandlers && _state == State::HTTP2)
+	{
+		// A small body often arrives in the same read as its headers: decide
+		// after the read whether the handler can run inline.
+		_awaitingBody.push_back(stream.shared_from_this());
+		return;
+	}
 	_waitingForHandler.push_back(stream.id());
 	dispatchWaiting();
 }
@@ -724,9 +732,20 @@ void ServerConnection::startHandler(ServerStream& stream, bool waitsForUpload)
 
 void ServerConnection::runInlineHandlers()
 {
-	if (_inlineReady.empty())
+	if (_inlineReady.empty() && _awaitingBody.empty())
 		return;
 	auto self = shared_from_this(); // a handler's response may close the connection
+	for (ServerStream::Ptr& pStream : _awaitingBody)
+	{
+		if (pStream->detached || _state != State::HTTP2)
+			continue; // reset or closed meanwhile: its handler never runs
+		if (pStream->requestEnded())
+			startHandler(*pStream, false);
+		else
+			_waitingForHandler.push_back(pStream->id());
+	}
+	_awaitingBody.clear();
+	dispatchWaiting();
 	// By index: delivering events never adds an inline handler, but stays
 	// correct if it did.
 	for (std::size_t i = 0; i < _inlineReady.size(); ++i)

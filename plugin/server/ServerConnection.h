@@ -135,6 +135,7 @@ private:
 	std::size_t _uploadHandlers = 0;  ///< of those, started before their request body was complete
 	std::deque<std::int32_t> _waitingForHandler; ///< complete request heads beyond the connection's handler share
 	std::vector<ServerStream::Ptr> _inlineReady; ///< complete requests whose handlers run after this read, on this thread
+	std::vector<ServerStream::Ptr> _awaitingBody; ///< inline mode: requests whose body had not ended with their headers; decided after the read
 	std::size_t _detachedHandlers = 0; ///< of the running handlers, those whose stream already closed
 	FloodGuard _floodGuard;
 	std::size_t _heldHeaderBytes = 0; ///< their sum: decoded request headers this connection holds

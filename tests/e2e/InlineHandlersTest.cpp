@@ -112,6 +112,21 @@ TEST_F(InlineHandlersTest, UploadStillRunsInHandlerPool)
 	expectNoStreamsLeft();
 }
 
+TEST_F(InlineHandlersTest, SmallPostInTheSameReadRunsOnEventLoopThread)
+{
+	// HEADERS and DATA(END_STREAM) in one write: complete by the end of the
+	// read, so inline too.
+	for (bool tls : {false, true})
+	{
+		SCOPED_TRACE(tls ? "TLS" : "h2c");
+		const CommandResult result = runH2Frames(
+			"post_in_one_write", tls ? servers().tlsPort() : servers().plainPort(), tls, "path=/thread");
+		EXPECT_EQ(0, result.exitCode) << result.output;
+		EXPECT_NE(std::string::npos, result.output.find("body: h2-io-")) << result.output;
+	}
+	expectNoStreamsLeft();
+}
+
 TEST_F(InlineHandlersTest, EchoOfUploadIsComplete)
 {
 	const std::string upload = servers().path("echo.bin");

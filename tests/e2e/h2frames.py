@@ -1229,6 +1229,27 @@ def case_socket_never_read(client):
     expect(len(client.buffer) < total, 'the whole body arrived: the server was never stalled')
 
 
+def case_post_in_one_write(client):
+    """path=PATH. POST PATH with a 100-byte body, HEADERS (no END_STREAM) and
+    DATA (END_STREAM) in one write; prints the response body and checks it
+    is a complete 200 response."""
+    path = client.options.get('path', '/thread')
+    client.handshake()
+    frames = []
+    send = client.send
+    client.send = frames.append
+    try:
+        client.send_headers(1, client.request_headers(path, 'POST'), end_stream=False)
+        client.send_data(1, b'x' * 100, end_stream=True)
+    finally:
+        client.send = send
+    client.send(b''.join(frames))
+    stream = client.wait_for_response(1)
+    expect(stream.status() == 200 and stream.ended and stream.reset is None,
+           'expected a complete 200 response: %s' % describe_stream(stream))
+    print('body: %s' % stream.data.decode('latin-1'))
+
+
 CASES = {
     'bad_preface': case_bad_preface,
     'http1_after_alpn_h2': case_http1_after_alpn_h2,
@@ -1264,6 +1285,7 @@ CASES = {
     'window_never_opens': case_window_never_opens,
     'window_trickle': case_window_trickle,
     'socket_never_read': case_socket_never_read,
+    'post_in_one_write': case_post_in_one_write,
     'upload_backpressure': case_upload_backpressure,
 }
 
