@@ -573,8 +573,8 @@ void ClientConnection::onHeaders(std::int32_t streamId, Codec::HeadersKind kind,
 	switch (kind)
 	{
 	case Codec::HeadersKind::Response:
-		pStream->onHead(headers);
-		deferWake(streamId);
+		if (pStream->onHead(headers))
+			deferWake(streamId);
 		break;
 	case Codec::HeadersKind::Trailers:
 		pStream->onTrailers(headers);

@@ -77,6 +77,7 @@ void ClientStream::setWholeBody(std::string body)
 void ClientStream::setCompletion(Completion completion)
 {
 	_completion = std::move(completion);
+	_collected = true;
 }
 
 std::size_t ClientStream::writeSome(const char* data, std::size_t length)
@@ -273,7 +274,7 @@ bool ClientStream::prepareRetry()
 	return true;
 }
 
-void ClientStream::onHead(Codec::HeaderBlock& headers)
+bool ClientStream::onHead(Codec::HeaderBlock& headers)
 {
 	touch();
 	{
@@ -281,6 +282,7 @@ void ClientStream::onHead(Codec::HeaderBlock& headers)
 		_responseHead = std::move(headers);
 		_headArrived = true;
 	}
+	return !_collected;
 }
 
 bool ClientStream::onData(const std::uint8_t* data, std::size_t length)

@@ -202,9 +202,10 @@ public:
 		/// True when the request can be sent again (nothing of it was
 		/// consumed, or its whole body is kept); rewinds it.
 
-	void onHead(Codec::HeaderBlock& headers);
-		/// Stores the final response head. Does not wake the caller: the
-		/// connection calls wakeCaller() once after the read batch, so a
+	bool onHead(Codec::HeaderBlock& headers);
+		/// Stores the final response head; returns true when a caller may
+		/// wait for it (not a collected exchange). Does not wake the caller:
+		/// the connection calls wakeCaller() once after the read batch, so a
 		/// caller wakes once for head, body and end together.
 	bool onData(const std::uint8_t* data, std::size_t length);
 		/// Appends response bytes; returns true when they should be credited
@@ -258,6 +259,7 @@ private:
 	std::shared_ptr<LoopPoster> _pPoster;
 	Completion _completion;
 	std::chrono::milliseconds _timeout{0};
+	bool _collected = false; ///< setCompletion() was called
 	std::atomic<bool> _abandoned{false};
 	std::atomic<Clock::rep> _lastActivity{0};
 
