@@ -3,6 +3,7 @@
 #include "client/RequestMapping.h"
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
+#include <memory>
 #include <sstream>
 
 namespace PocoH2 {
@@ -62,6 +63,57 @@ public:
 private:
 	const Client::ClientStream::Ptr& _pStream;
 };
+
+class LoopResponse
+	/// The HTTPResponse handed to asynchronous callbacks: one per loop thread,
+	/// reused, so a completion does not build and tear down a Poco response
+	/// (and regrow its header list) per request. A callback that somehow runs
+	/// inside another gets a response of its own.
+{
+public:
+	LoopResponse()
+	{
+		if (!_inUse)
+		{
+			_inUse = true;
+			_pResponse = &_shared;
+		}
+		else
+		{
+			_pOwn = std::make_unique<Poco::Net::HTTPResponse>();
+			_pResponse = _pOwn.get();
+		}
+	}
+
+	~LoopResponse()
+	{
+		if (_pResponse == &_shared)
+			_inUse = false;
+	}
+
+	LoopResponse(const LoopResponse&) = delete;
+	LoopResponse& operator=(const LoopResponse&) = delete;
+
+	Poco::Net::HTTPResponse& fresh()
+		/// The response as a newly constructed one (for errors).
+	{
+		if (_pResponse == &_shared)
+			_shared = Poco::Net::HTTPResponse();
+		return *_pResponse;
+	}
+
+	Poco::Net::HTTPResponse& operator*() { return *_pResponse; }
+		/// For Adapters::fillResponse(), which resets all it fills.
+
+private:
+	static thread_local Poco::Net::HTTPResponse _shared;
+	static thread_local bool _inUse;
+	std::unique_ptr<Poco::Net::HTTPResponse> _pOwn;
+	Poco::Net::HTTPResponse* _pResponse = nullptr;
+};
+
+thread_local Poco::Net::HTTPResponse LoopResponse::_shared;
+thread_local bool LoopResponse::_inUse = false;
 
 std::size_t drainResponse(Client::ClientStream& stream, std::ostream& out)
 {
@@ -255,20 +307,20 @@ void HTTP2Client::sendRequestAsync(const Poco::Net::HTTPRequest& request, std::s
 		[callback = std::move(callback)](Client::ClientStream& stream)
 		{
 			// On the loop thread: nothing may escape into the codec.
-			Poco::Net::HTTPResponse response;
 			try
 			{
+				LoopResponse response;
 				if (const Poco::Exception* pError = stream.error())
-					return callback(response, stream.collectedBody(), pError);
+					return callback(response.fresh(), stream.collectedBody(), pError);
 				try
 				{
-					Adapters::fillResponse(response, stream.responseHead());
+					Adapters::fillResponse(*response, stream.responseHead());
 				}
 				catch (Poco::Exception& exc)
 				{
-					return callback(response, stream.collectedBody(), &exc);
+					return callback(response.fresh(), stream.collectedBody(), &exc);
 				}
-				callback(response, stream.collectedBody(), nullptr);
+				callback(*response, stream.collectedBody(), nullptr);
 			}
 			catch (...)
 			{

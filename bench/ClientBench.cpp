@@ -15,8 +15,10 @@
 //                    keep-alive HTTP/1.1 session
 //
 // Usage: ClientBench --mode=M [--in-flight=N] [--threads=N] [--connections=C]
-//                    [--duration=S] [--warm-up=S] [--post-bytes=N] URL
-// URL is http:// (h2c with prior knowledge, or plain HTTP/1.1) or https://
+//                    [--duration=S] [--warm-up=S] [--post-bytes=N] [--requests=N] URL
+// --requests=N sends exactly N requests (no warm-up, no time limit) and
+// counts them all: a fixed amount of work for valgrind --tool=callgrind
+// (instructions per request). URL is http:// (h2c with prior knowledge, or plain HTTP/1.1) or https://
 // (certificate not verified). --post-bytes sends POSTs with a body of N
 // bytes instead of GETs. Warm-up requests (default 1 s) are not counted.
 //
@@ -67,12 +69,13 @@ struct Options
 	double duration = 5;
 	double warmUp = 1;
 	long postBytes = -1;
+	long requests = 0; ///< > 0: exactly this many requests, then stop
 };
 
 void usage()
 {
 	std::cerr << "usage: ClientBench --mode=async|blocking|http1 [--in-flight=N] [--threads=N] [--connections=C]\n"
-				 "                   [--duration=S] [--warm-up=S] [--post-bytes=N] URL\n";
+				 "                   [--duration=S] [--warm-up=S] [--post-bytes=N] [--requests=N] URL\n";
 }
 
 Options parseOptions(int argc, char** argv)
@@ -115,6 +118,12 @@ Options parseOptions(int argc, char** argv)
 			Poco::Int64 bytes = 0;
 			ok = Poco::NumberParser::tryParse64(value, bytes) && bytes >= 0 && bytes <= (Poco::Int64(1) << 30);
 			options.postBytes = static_cast<long>(bytes);
+		}
+		else if (name == "--requests")
+		{
+			Poco::Int64 n = 0;
+			ok = Poco::NumberParser::tryParse64(value, n) && n >= 1;
+			options.requests = static_cast<long>(n);
 		}
 		else
 			ok = false;
@@ -234,6 +243,12 @@ int runAsync(const Options& options, const Poco::URI& uri, Poco::Net::Context::P
 	std::condition_variable drained;
 	int outstanding = 0;
 
+	std::atomic<long> issued{0};
+	// Whether one more request is to be sent: until stopping, or until
+	// --requests were issued.
+	auto more = [&]
+	{ return options.requests > 0 ? issued.fetch_add(1) < options.requests : !stopping.load(); };
+
 	std::function<void()> sendNext = [&]
 	{
 		client.sendRequestAsync(request, body,
@@ -241,7 +256,7 @@ int runAsync(const Options& options, const Poco::URI& uri, Poco::Net::Context::P
 			{
 				meter.completed(!pError && response.getStatus() < 400,
 					pError ? pError->displayText() : "status " + std::to_string(response.getStatus()));
-				if (!stopping)
+				if (more())
 				{
 					sendNext();
 					return;
@@ -253,18 +268,32 @@ int runAsync(const Options& options, const Poco::URI& uri, Poco::Net::Context::P
 					drained.notify_all();
 			});
 	};
-	outstanding = options.inFlight;
+	if (options.requests > 0)
+		meter.start();
+	int started = 0;
 	for (int i = 0; i < options.inFlight; ++i)
+	{
+		if (options.requests > 0 && !more())
+			break;
+		++started;
+	}
+	outstanding = started;
+	for (int i = 0; i < started; ++i)
 		sendNext();
-	sleepSeconds(options.warmUp);
-	meter.start();
-	sleepSeconds(options.duration);
-	meter.stop();
-	stopping = true;
+	if (options.requests == 0)
+	{
+		sleepSeconds(options.warmUp);
+		meter.start();
+		sleepSeconds(options.duration);
+		meter.stop();
+		stopping = true;
+	}
 	{
 		std::unique_lock<std::mutex> lock(mutex);
 		drained.wait(lock, [&] { return outstanding == 0; });
 	}
+	if (options.requests > 0)
+		meter.stop();
 	return meter.print("async", client.totalConnections()) ? 0 : 1;
 }
 
@@ -283,6 +312,11 @@ int runThreads(const Options& options, const Poco::URI& uri, Poco::Net::Context:
 	const std::string body(options.postBytes > 0 ? static_cast<std::size_t>(options.postBytes) : 0, 'p');
 	Meter meter;
 	std::atomic<bool> stopping{false};
+	std::atomic<long> issued{0};
+	auto more = [&]
+	{ return options.requests > 0 ? issued.fetch_add(1) < options.requests : !stopping.load(); };
+	if (options.requests > 0)
+		meter.start();
 	std::vector<std::thread> threads;
 	for (int t = 0; t < options.threads; ++t)
 	{
@@ -299,7 +333,7 @@ int runThreads(const Options& options, const Poco::URI& uri, Poco::Net::Context:
 					pSession->setKeepAlive(true);
 				}
 				Poco::NullOutputStream discard;
-				while (!stopping)
+				while (more())
 				{
 					Poco::Net::HTTPRequest request(prototype);
 					Poco::Net::HTTPResponse response;
@@ -325,13 +359,18 @@ int runThreads(const Options& options, const Poco::URI& uri, Poco::Net::Context:
 				}
 			});
 	}
-	sleepSeconds(options.warmUp);
-	meter.start();
-	sleepSeconds(options.duration);
-	meter.stop();
-	stopping = true;
+	if (options.requests == 0)
+	{
+		sleepSeconds(options.warmUp);
+		meter.start();
+		sleepSeconds(options.duration);
+		meter.stop();
+		stopping = true;
+	}
 	for (auto& thread : threads)
 		thread.join();
+	if (options.requests > 0)
+		meter.stop();
 	return meter.print(options.mode, http1 ? options.threads : pClient->totalConnections()) ? 0 : 1;
 }
 

@@ -14,7 +14,8 @@ Codec::HeaderBlock toRequestHeaders(const Poco::Net::HTTPRequest& request, const
 	const std::string& method = request.getMethod();
 	if (method == Poco::Net::HTTPRequest::HTTP_CONNECT)
 		throw Poco::Net::HTTPException("CONNECT is not supported over HTTP/2 by this client");
-	std::string authority = request.has("Host") ? request.getHost() : defaultAuthority;
+	const auto host = request.find(Poco::Net::HTTPRequest::HOST);
+	std::string authority = host != request.end() ? host->second : defaultAuthority;
 	std::string path = request.getURI();
 	if (!path.empty() && path[0] != '/' && path != "*")
 	{
@@ -28,6 +29,7 @@ Codec::HeaderBlock toRequestHeaders(const Poco::Net::HTTPRequest& request, const
 		path = method == Poco::Net::HTTPRequest::HTTP_OPTIONS ? "*" : "/";
 
 	Codec::HeaderBlock headers;
+	headers.fields().reserve(4 + request.size()); // no regrowth: this runs once per request
 	headers.add(":method", method);
 	headers.add(":scheme", scheme);
 	headers.add(":authority", authority);

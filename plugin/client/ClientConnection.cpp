@@ -293,6 +293,7 @@ void ClientConnection::readAvailable()
 	const auto status = _pump.read(*_pChannel, *_pCodec,
 		[this](const std::uint8_t* data, std::size_t length)
 		{
+			wakeCallers(); // those of the previous chunk: a long download keeps its reader going
 			if (!_receivedAny && !_pTls && length >= 5 && std::memcmp(data, "HTTP/", 5) == 0)
 			{
 				_engine.markNoHttp2();
@@ -311,6 +312,7 @@ void ClientConnection::readAvailable()
 			_readSinceKeepAlive = true;
 			return true;
 		});
+	wakeCallers();
 	switch (status)
 	{
 	case Transport::CodecPump::Status::STOPPED:
@@ -478,6 +480,23 @@ void ClientConnection::collectStreams(std::vector<ClientStream::Ptr>& streams) c
 	streams.insert(streams.end(), _pending.begin(), _pending.end());
 }
 
+void ClientConnection::wakeCallers()
+{
+	// One wake-up per waiting caller for everything one read brought (head,
+	// body bytes), not one per frame: a caller woken by the head would
+	// otherwise sleep again until its DATA is parsed.
+	for (auto& pStream : _toWake)
+		pStream->wakeCaller();
+	_toWake.clear();
+}
+
+void ClientConnection::deferWake(std::int32_t streamId)
+{
+	auto it = _streams.find(streamId);
+	if (it != _streams.end() && (_toWake.empty() || _toWake.back() != it->second))
+		_toWake.push_back(it->second);
+}
+
 ClientStream* ClientConnection::findStream(std::int32_t id)
 {
 	auto it = _streams.find(id);
@@ -554,7 +573,8 @@ void ClientConnection::onHeaders(std::int32_t streamId, Codec::HeadersKind kind,
 	switch (kind)
 	{
 	case Codec::HeadersKind::Response:
-		pStream->onHead(headers);
+		if (pStream->onHead(headers))
+			deferWake(streamId);
 		break;
 	case Codec::HeadersKind::Trailers:
 		pStream->onTrailers(headers);
@@ -577,6 +597,8 @@ void ClientConnection::onData(std::int32_t streamId, const std::uint8_t* data, s
 		_pCodec->consume(streamId, length);
 		pStream->addCredited(length);
 	}
+	else
+		deferWake(streamId);
 }
 
 void ClientConnection::onStreamEnd(std::int32_t streamId)

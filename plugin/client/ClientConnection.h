@@ -109,6 +109,9 @@ private:
 	void startHttp2();
 	void encode(const ClientStream::Ptr& pStream);
 	void readAvailable();
+	void deferWake(std::int32_t streamId);
+		/// The stream's caller is woken by the next wakeCallers().
+	void wakeCallers();
 	void scheduleFlush();
 	void setInterest(std::uint32_t events);
 	void closeNow(const Poco::Exception& reason);
@@ -143,6 +146,7 @@ private:
 	std::unique_ptr<Codec::Http2Codec> _pCodec;
 	std::unordered_map<std::int32_t, ClientStream::Ptr> _streams;
 	std::vector<ClientStream::Ptr> _pending; ///< given before the session started
+	std::vector<ClientStream::Ptr> _toWake;	 ///< callers to wake at the end of this read batch
 	Transport::CodecPump _pump;
 };
 

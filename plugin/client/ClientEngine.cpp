@@ -31,13 +31,28 @@ void ClientEngine::submit(ClientStream::Ptr pStream)
 	std::lock_guard<std::mutex> lock(_mutex);
 	if (_closed)
 		throw Poco::IllegalStateException("the HTTP/2 client for " + _authority + " is closed");
-	_loop.post(
-		[this, pStream = std::move(pStream)]
-		{
-			pStream->touch();
-			ensureSweep(timeoutOf(*pStream));
-			dispatch(pStream);
-		});
+	// One loop task for all requests submitted before the loop gets to them,
+	// not one each. Posted under the lock, so close() cannot stop the loop
+	// between the queueing and the post.
+	const bool post = _submitted.empty();
+	_submitted.push_back(std::move(pStream));
+	if (post)
+		_loop.post([this] { takeSubmitted(); });
+}
+
+void ClientEngine::takeSubmitted()
+{
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		_taking.swap(_submitted);
+	}
+	for (auto& pStream : _taking)
+	{
+		pStream->touch();
+		ensureSweep(timeoutOf(*pStream));
+		dispatch(pStream);
+	}
+	_taking.clear();
 }
 
 void ClientEngine::close()

@@ -97,6 +97,7 @@ private:
 	void sweep();
 	std::chrono::milliseconds timeoutOf(const ClientStream& stream) const;
 	void shutdownOnLoop();
+	void takeSubmitted();
 
 	const ClientConfig _config;
 	const std::string _authority;
@@ -106,10 +107,12 @@ private:
 	std::thread _thread;
 	std::mutex _mutex;
 	bool _closed = false;
+	std::vector<ClientStream::Ptr> _submitted; ///< guarded by _mutex; one loop task takes them all
 
 	// Loop thread only.
 	std::vector<ClientConnection::Ptr> _connections;
 	std::deque<ClientStream::Ptr> _waiting;
+	std::vector<ClientStream::Ptr> _taking; ///< _submitted, swapped out (both keep their capacity)
 	std::uint64_t _nextNumber = 1;
 	bool _shuttingDown = false;
 	bool _drainPosted = false;

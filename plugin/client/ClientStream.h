@@ -16,12 +16,13 @@
 #include <Poco/Exception.h>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
+#include <cerrno>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <semaphore.h>
 
 namespace PocoH2 {
 namespace Client {
@@ -45,6 +46,57 @@ public:
 private:
 	std::mutex _mutex;
 	Transport::EventLoop* _pLoop;
+};
+
+class CallerWake
+	/// Where a caller sleeps until its stream changes: a condition variable
+	/// over the stream's mutex whose wake-up costs one futex call each way.
+	/// std::condition_variable hands the mutex back to the woken thread
+	/// marked contended (glibc), so each of its wake-ups also costs a futex
+	/// call at the caller's next unlock: a third system call per blocking
+	/// request. Here a waiter registers under the mutex and sleeps on a
+	/// semaphore; the notifier takes the registrations under the mutex and
+	/// posts after releasing it.
+{
+public:
+	CallerWake() { ::sem_init(&_semaphore, 0, 0); }
+	~CallerWake() { ::sem_destroy(&_semaphore); }
+	CallerWake(const CallerWake&) = delete;
+	CallerWake& operator=(const CallerWake&) = delete;
+
+	template <typename Predicate>
+	void wait(std::unique_lock<std::mutex>& lock, Predicate predicate)
+		/// Blocks until predicate() holds; lock holds the stream's mutex.
+	{
+		while (!predicate())
+		{
+			++_sleepers;
+			lock.unlock();
+			while (::sem_wait(&_semaphore) != 0 && errno == EINTR)
+			{
+			}
+			lock.lock();
+		}
+	}
+
+	unsigned take()
+		/// Under the stream's mutex: the sleepers to wake with post().
+	{
+		const unsigned n = _sleepers;
+		_sleepers = 0;
+		return n;
+	}
+
+	void post(unsigned sleepers)
+		/// After releasing the mutex: wakes what take() returned.
+	{
+		while (sleepers-- > 0)
+			::sem_post(&_semaphore);
+	}
+
+private:
+	sem_t _semaphore;
+	unsigned _sleepers = 0; ///< guarded by the stream's mutex
 };
 
 class ClientStream : public Codec::BodySource, public std::enable_shared_from_this<ClientStream>
@@ -150,10 +202,18 @@ public:
 		/// True when the request can be sent again (nothing of it was
 		/// consumed, or its whole body is kept); rewinds it.
 
-	void onHead(Codec::HeaderBlock& headers);
+	bool onHead(Codec::HeaderBlock& headers);
+		/// Stores the final response head; returns true when a caller may
+		/// wait for it (not a collected exchange). Does not wake the caller:
+		/// the connection calls wakeCaller() once after the read batch, so a
+		/// caller wakes once for head, body and end together.
 	bool onData(const std::uint8_t* data, std::size_t length);
 		/// Appends response bytes; returns true when they should be credited
-		/// at once (collected or abandoned exchanges).
+		/// at once (collected or abandoned exchanges). Like onHead(), leaves
+		/// waking the caller to wakeCaller().
+	void wakeCaller();
+		/// Wakes a caller waiting for the head or body bytes (after onHead()
+		/// and onData()).
 	void onTrailers(Codec::HeaderBlock& trailers);
 	void onEnd();
 		/// END_STREAM from the server.
@@ -199,11 +259,12 @@ private:
 	std::shared_ptr<LoopPoster> _pPoster;
 	Completion _completion;
 	std::chrono::milliseconds _timeout{0};
+	bool _collected = false; ///< setCompletion() was called
 	std::atomic<bool> _abandoned{false};
 	std::atomic<Clock::rep> _lastActivity{0};
 
 	mutable std::mutex _mutex;
-	std::condition_variable _callerWake; ///< head, body bytes, space, end, error
+	CallerWake _callerWake; ///< head, body bytes, space, end, error
 	std::string _out;					  ///< request body bytes not yet taken by the codec
 	std::size_t _outOffset = 0;
 	std::size_t _outTaken = 0; ///< request body bytes taken so far
