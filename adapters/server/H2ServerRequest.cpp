@@ -10,10 +10,14 @@ H2ServerRequest::H2ServerRequest(Server::ServerStream& stream, Poco::Net::HTTPSe
 	_response(response),
 	_params(params)
 {
+	borrowFieldStorage(*this);
 	fillRequest(*this, stream.request());
 }
 
-H2ServerRequest::~H2ServerRequest() = default;
+H2ServerRequest::~H2ServerRequest()
+{
+	returnFieldStorage(*this);
+}
 
 std::istream& H2ServerRequest::stream()
 {

@@ -15,9 +15,13 @@ H2ServerResponse::H2ServerResponse(Server::ServerStream& stream, bool headReques
 	_stream(stream),
 	_headRequest(headRequest)
 {
+	borrowFieldStorage(*this);
 }
 
-H2ServerResponse::~H2ServerResponse() = default;
+H2ServerResponse::~H2ServerResponse()
+{
+	returnFieldStorage(*this);
+}
 
 bool H2ServerResponse::bodyAllowed() const
 {
@@ -33,7 +37,7 @@ void H2ServerResponse::commitHead()
 	const bool body = bodyAllowed();
 	_discardBody = !body || _headRequest;
 	// An empty body ends the stream with the HEADERS frame.
-	const bool emptyBody = getContentLength64() == 0 && !_headRequest;
+	const bool emptyBody = contentLength(*this) == 0 && !_headRequest;
 	// A HEAD response keeps the Content-Length of the GET it stands for.
 	_stream.sendHead(toResponseHeaders(*this, body || _headRequest), !_discardBody && !emptyBody);
 }

@@ -1,4 +1,5 @@
 #include "codec/HeaderBlock.h"
+#include <tuple>
 
 namespace PocoH2 {
 namespace Codec {
@@ -7,6 +8,13 @@ void HeaderBlock::add(std::string name, std::string value)
 {
 	_listSize += name.size() + value.size() + 32;
 	_fields.emplace_back(std::move(name), std::move(value));
+}
+
+void HeaderBlock::add(const char* name, std::size_t nameLength, const char* value, std::size_t valueLength)
+{
+	_fields.emplace_back(std::piecewise_construct, std::forward_as_tuple(name, nameLength),
+		std::forward_as_tuple(value, valueLength));
+	_listSize += nameLength + valueLength + 32;
 }
 
 const std::string* HeaderBlock::find(const std::string& name) const
@@ -23,6 +31,16 @@ void HeaderBlock::clear()
 {
 	_fields.clear();
 	_listSize = 0;
+}
+
+void HeaderBlock::truncate(std::size_t count)
+{
+	if (count >= _fields.size())
+		return;
+	_fields.erase(_fields.begin() + static_cast<std::ptrdiff_t>(count), _fields.end());
+	_listSize = 0;
+	for (const auto& field : _fields)
+		_listSize += field.first.size() + field.second.size() + 32;
 }
 
 } // namespace Codec

@@ -25,6 +25,10 @@ public:
 	void add(std::string name, std::string value);
 		/// Appends a field.
 
+	void add(const char* name, std::size_t nameLength, const char* value, std::size_t valueLength);
+		/// Appends a field copied from the given bytes (built in place: no
+		/// string is moved).
+
 	const std::string* find(const std::string& name) const;
 		/// Returns the value of the first field with the given (exact) name, or null.
 
@@ -34,6 +38,9 @@ public:
 	std::size_t size() const { return _fields.size(); }
 	bool empty() const { return _fields.empty(); }
 	void clear();
+
+	void truncate(std::size_t count);
+		/// Keeps the first count fields (all if there are fewer).
 
 	std::size_t listSize() const { return _listSize; }
 		/// RFC 9113 §6.5.2 size: sum of name + value + 32 per field.

@@ -44,22 +44,46 @@ void CodecListener::onResetSent(std::int32_t, std::uint32_t)
 
 namespace {
 
-std::vector<nghttp2_nv> toNameValues(const HeaderBlock& headers)
+class NameValues
+	/// A header block as nghttp2_nv entries pointing into it; on the stack
+	/// up to a typical response's size, so submitting one allocates nothing.
 {
-	std::vector<nghttp2_nv> nva;
-	nva.reserve(headers.size());
-	for (const auto& field : headers.fields())
+public:
+	explicit NameValues(const HeaderBlock& headers)
 	{
-		nghttp2_nv nv;
-		nv.name = reinterpret_cast<std::uint8_t*>(const_cast<char*>(field.first.data()));
-		nv.namelen = field.first.size();
-		nv.value = reinterpret_cast<std::uint8_t*>(const_cast<char*>(field.second.data()));
-		nv.valuelen = field.second.size();
-		nv.flags = NGHTTP2_NV_FLAG_NONE;
-		nva.push_back(nv);
+		const std::size_t count = headers.size();
+		if (count > INLINE_CAPACITY)
+		{
+			_more.resize(count);
+			_pData = _more.data();
+		}
+		nghttp2_nv* pNv = _pData;
+		for (const auto& field : headers.fields())
+		{
+			pNv->name = reinterpret_cast<std::uint8_t*>(const_cast<char*>(field.first.data()));
+			pNv->namelen = field.first.size();
+			pNv->value = reinterpret_cast<std::uint8_t*>(const_cast<char*>(field.second.data()));
+			pNv->valuelen = field.second.size();
+			pNv->flags = NGHTTP2_NV_FLAG_NONE;
+			++pNv;
+		}
+		_size = count;
 	}
-	return nva;
-}
+
+	NameValues(const NameValues&) = delete;
+	NameValues& operator=(const NameValues&) = delete;
+
+	const nghttp2_nv* data() const { return _pData; }
+	std::size_t size() const { return _size; }
+
+private:
+	static constexpr std::size_t INLINE_CAPACITY = 16;
+
+	nghttp2_nv _inline[INLINE_CAPACITY];
+	std::vector<nghttp2_nv> _more;
+	nghttp2_nv* _pData = _inline;
+	std::size_t _size = 0;
+};
 
 } // namespace
 
@@ -79,10 +103,14 @@ struct Http2Codec::Callbacks
 			const std::int32_t id = frame->hd.stream_id;
 			if (frame->headers.cat == NGHTTP2_HCAT_REQUEST && !self._listener.onStreamBegin(id))
 			{
+				self._pendingStreamId = 0; // its fields are decoded (HPACK state) and dropped
 				nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, id, NGHTTP2_REFUSED_STREAM);
 				return 0;
 			}
-			PendingHeaders& pending = self._pending[id];
+			// A block left behind by a stream reset while decoding it is
+			// simply replaced.
+			self._pendingStreamId = id;
+			PendingHeaders& pending = self._pending;
 			pending.block.clear();
 			pending.block.fields().reserve(8); // a typical request's fields, without regrowth
 			pending.tooLarge = false;
@@ -142,10 +170,9 @@ struct Http2Codec::Callbacks
 		Http2Codec& self = codec(userData);
 		if (frame->hd.type != NGHTTP2_HEADERS)
 			return 0;
-		auto it = self._pending.find(frame->hd.stream_id);
-		if (it == self._pending.end())
+		if (frame->hd.stream_id != self._pendingStreamId)
 			return 0; // a refused stream: its fields are decoded (HPACK state) and dropped
-		PendingHeaders& pending = it->second;
+		PendingHeaders& pending = self._pending;
 		if (pending.tooLarge)
 		{
 			// An HPACK bomb (one byte referring to a large table entry) costs
@@ -155,7 +182,8 @@ struct Http2Codec::Callbacks
 			pending.droppedSize += nameLength + valueLength + 32;
 			if (pending.droppedSize > 2 * std::size_t(self._settings.maxHeaderListSize))
 			{
-				self._pending.erase(it);
+				self._pendingStreamId = 0;
+				pending.block = HeaderBlock();
 				return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
 			}
 			return 0;
@@ -169,8 +197,8 @@ struct Http2Codec::Callbacks
 		}
 		try
 		{
-			pending.block.add(std::string(reinterpret_cast<const char*>(name), nameLength),
-				std::string(reinterpret_cast<const char*>(value), valueLength));
+			pending.block.add(
+				reinterpret_cast<const char*>(name), nameLength, reinterpret_cast<const char*>(value), valueLength);
 			return 0;
 		}
 		catch (...)
@@ -190,17 +218,19 @@ struct Http2Codec::Callbacks
 			{
 			case NGHTTP2_HEADERS:
 			{
-				auto it = self._pending.find(id);
-				if (it == self._pending.end())
+				if (id != self._pendingStreamId)
 					return 0;
-				PendingHeaders pending = std::move(it->second);
-				self._pending.erase(it);
+				self._pendingStreamId = 0;
+				// Out of _pending: the block is the listener's to move from,
+				// and an idle connection keeps none.
+				HeaderBlock block = std::move(self._pending.block);
+				self._pending.block.clear();
 				HeadersKind kind = HeadersKind::Trailers;
 				if (frame->headers.cat == NGHTTP2_HCAT_REQUEST)
 					kind = HeadersKind::Request;
-				else if (const std::string* status = pending.block.find(":status"))
+				else if (const std::string* status = block.find(":status"))
 					kind = (!status->empty() && (*status)[0] == '1') ? HeadersKind::Informational : HeadersKind::Response;
-				self._listener.onHeaders(id, kind, pending.block, endStream, pending.tooLarge);
+				self._listener.onHeaders(id, kind, block, endStream, self._pending.tooLarge);
 				if (endStream)
 					self._listener.onStreamEnd(id);
 				break;
@@ -244,7 +274,11 @@ struct Http2Codec::Callbacks
 	static int onStreamClose(nghttp2_session*, std::int32_t streamId, std::uint32_t errorCode, void* userData)
 	{
 		Http2Codec& self = codec(userData);
-		self._pending.erase(streamId);
+		if (streamId == self._pendingStreamId)
+		{
+			self._pendingStreamId = 0;
+			self._pending.block = HeaderBlock(); // an idle connection keeps no block
+		}
 		try
 		{
 			self._listener.onStreamClose(streamId, errorCode);
@@ -326,7 +360,7 @@ struct Http2Codec::Callbacks
 				HeaderBlock trailers;
 				if (body->takeTrailers(trailers))
 				{
-					const auto nva = toNameValues(trailers);
+					const NameValues nva(trailers);
 					if (nghttp2_submit_trailer(session, streamId, nva.data(), nva.size()) == 0)
 						*dataFlags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
 				}
@@ -488,7 +522,7 @@ bool Http2Codec::wantsWrite() const
 
 std::int32_t Http2Codec::submitHeaders(std::int32_t streamId, const HeaderBlock& headers, BodySource* body, bool response)
 {
-	const auto nva = toNameValues(headers);
+	const NameValues nva(headers);
 	nghttp2_data_provider provider;
 	provider.source.ptr = body;
 	provider.read_callback = &Callbacks::readBody;
@@ -514,7 +548,7 @@ bool Http2Codec::submitResponse(std::int32_t streamId, const HeaderBlock& header
 
 bool Http2Codec::submitInformational(std::int32_t streamId, const HeaderBlock& headers)
 {
-	const auto nva = toNameValues(headers);
+	const NameValues nva(headers);
 	const int rc = nghttp2_submit_headers(_pSession, NGHTTP2_FLAG_NONE, streamId, nullptr, nva.data(), nva.size(), nullptr);
 	return rc >= 0;
 }

@@ -14,7 +14,6 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <unordered_map>
 
 struct nghttp2_session;
 
@@ -241,7 +240,10 @@ private:
 	CodecSettings _settings;
 	SessionMemory _memory; ///< the session's allocator; outlives _pSession
 	nghttp2_session* _pSession = nullptr;
-	std::unordered_map<std::int32_t, PendingHeaders> _pending;
+	PendingHeaders _pending;
+		///< the header block being decoded: HEADERS and its CONTINUATIONs
+		///< arrive back to back (RFC 9113 §6.10), so there is at most one
+	std::int32_t _pendingStreamId = 0; ///< _pending's stream, 0 for none (or a refused stream's)
 	std::string _lastError;
 	std::uint32_t _goAwayCodeSent = 0;
 	bool _frameBufferKnown = false; ///< _memory knows the frame buffer (see the constructor)

@@ -55,6 +55,13 @@ Poco::Net::SocketAddress socketAddress(int fd, bool peer)
 	return Poco::Net::SocketAddress(pAddress, length);
 }
 
+template <std::size_t N>
+bool is(const std::string& text, const char (&literal)[N])
+	// text == literal, without strlen() (this runs for every request field)
+{
+	return text.size() == N - 1 && std::memcmp(text.data(), literal, N - 1) == 0;
+}
+
 Codec::HeaderBlock statusOnly(int status, const std::string& server)
 {
 	Codec::HeaderBlock headers;
@@ -652,23 +659,33 @@ void ServerConnection::onHeaders(std::int32_t streamId, Codec::HeadersKind kind,
 	_heldHeaderBytes += headerBytes;
 	pStream->heldHeaderBytes = headerBytes;
 
+	// The block becomes the request's headers once its pseudo-headers are
+	// taken out (they come first), reusing its fields' strings and storage.
 	RequestHead& request = pStream->mutableRequest();
-	request.headers.fields().reserve(headers.size());
-	for (auto& field : headers.fields())
+	auto& fields = headers.fields();
+	std::size_t kept = 0;
+	for (std::size_t i = 0; i < fields.size(); ++i)
 	{
+		auto& field = fields[i];
 		const std::string& name = field.first;
 		if (name.empty() || name[0] != ':')
-			request.headers.add(std::move(field.first), std::move(field.second));
-		else if (name == ":method")
+		{
+			if (kept != i)
+				fields[kept] = std::move(field);
+			++kept;
+		}
+		else if (is(name, ":method"))
 			request.method = std::move(field.second);
-		else if (name == ":path")
+		else if (is(name, ":path"))
 			request.path = std::move(field.second);
-		else if (name == ":authority")
+		else if (is(name, ":authority"))
 			request.authority = std::move(field.second);
-		else if (name == ":scheme")
+		else if (is(name, ":scheme"))
 			request.scheme = std::move(field.second);
 	}
-	if (request.method == "CONNECT")
+	headers.truncate(kept);
+	request.headers = std::move(headers);
+	if (is(request.method, "CONNECT"))
 		return respondLocally(streamId, 405);
 	const std::uint64_t maxBody = _engine.config().maxRequestBodySize;
 	if (maxBody > 0)

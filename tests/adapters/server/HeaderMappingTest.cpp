@@ -78,3 +78,65 @@ TEST(HeaderMapping, RequestGetsPseudoHeadersAndJoinedCookies)
 	EXPECT_EQ(scheme, "Basic");
 	EXPECT_EQ(info, "dXNlcjpwYXNz");
 }
+
+TEST(HeaderMapping, RequestWithHostAndAuthorityHasOneHost)
+{
+	Server::RequestHead head;
+	head.method = "GET";
+	head.authority = "example.test";
+	head.path = "/";
+	head.headers.add("host", "example.test");
+	head.headers.add("user-agent", "a user agent longer than fifteen bytes");
+
+	Poco::Net::HTTPRequest request;
+	Adapters::fillRequest(request, head);
+	EXPECT_EQ(request.getHost(), "example.test");
+	EXPECT_EQ(request.size(), 2u);
+	EXPECT_FALSE(request.has("Cookie"));
+}
+
+TEST(HeaderMapping, ContentLengthIsPocosWhateverTheNamesCase)
+{
+	Poco::Net::HTTPResponse response;
+	EXPECT_EQ(Adapters::contentLength(response), Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH);
+	response.add("Content-Type", "text/plain");
+	response.add("CONTENT-LENGTH", "42");
+	response.add("content-length", "7");
+	EXPECT_EQ(Adapters::contentLength(response), response.getContentLength64());
+	EXPECT_EQ(Adapters::contentLength(response), 42);
+
+	Poco::Net::HTTPResponse empty;
+	empty.add("Content-Length", "");
+	EXPECT_EQ(Adapters::contentLength(empty), empty.getContentLength64());
+
+	Poco::Net::HTTPResponse bad;
+	bad.add("Content-Length", "x");
+	EXPECT_THROW(Adapters::contentLength(bad), Poco::SyntaxException);
+}
+
+TEST(HeaderMapping, FieldStorageComesBackEmpty)
+{
+	{
+		Poco::Net::HTTPResponse first;
+		Adapters::borrowFieldStorage(first);
+		for (int i = 0; i < 8; ++i)
+			first.add("X-Field-" + std::to_string(i), "a value longer than fifteen bytes");
+		Adapters::returnFieldStorage(first);
+		EXPECT_TRUE(first.empty());
+	}
+	Poco::Net::HTTPResponse second;
+	Adapters::borrowFieldStorage(second);
+	EXPECT_TRUE(second.empty());
+	second.set("Date", "today");
+	EXPECT_EQ(second.size(), 1u);
+	EXPECT_EQ(second.get("date"), "today");
+	Adapters::returnFieldStorage(second);
+
+	// A collection that is not empty is left as it is.
+	Poco::Net::HTTPResponse third;
+	third.add("Server", "s");
+	Adapters::borrowFieldStorage(third);
+	EXPECT_EQ(third.size(), 1u);
+	EXPECT_EQ(third.get("Server"), "s");
+	Adapters::returnFieldStorage(third);
+}

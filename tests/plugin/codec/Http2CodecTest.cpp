@@ -445,3 +445,58 @@ TEST_F(CodecPair, IdleMemoryReleaseKeepsTheSessionWorking)
 		EXPECT_GT(client->releaseIdleMemory(), 0u);
 	}
 }
+
+TEST_F(CodecPair, ManyHeaderBlocksInOneReadKeepTheirOwnFields)
+{
+	// One header block is decoded at a time: each stream's fields, the
+	// oversized one's flag and a refused one's fields stay apart.
+	settings.maxHeaderListSize = 4096;
+	create();
+	for (int i = 0; i < 5; ++i)
+	{
+		HeaderBlock head = request("GET", "/" + std::to_string(i));
+		if (i == 2)
+			head.add("x-big", std::string(8000, 'a'));
+		else
+			head.add("x-index", std::to_string(i));
+		client->submitRequest(head, nullptr);
+	}
+	pump(*client, *server);
+	for (int i = 0; i < 5; ++i)
+	{
+		const auto& s = serverEvents.streams[2 * i + 1];
+		EXPECT_EQ(s.tooLarge, i == 2) << i;
+		if (i == 2)
+		{
+			EXPECT_TRUE(s.headers.empty());
+			continue;
+		}
+		ASSERT_NE(s.headers.find(":path"), nullptr) << i;
+		EXPECT_EQ(*s.headers.find(":path"), "/" + std::to_string(i));
+		EXPECT_EQ(*s.headers.find("x-index"), std::to_string(i));
+	}
+	serverEvents.refuse = true;
+	client->submitRequest(request("GET", "/refused"), nullptr);
+	pump(*client, *server);
+	EXPECT_TRUE(serverEvents.streams[11].headers.empty());
+	serverEvents.refuse = false;
+	client->submitRequest(request("GET", "/after"), nullptr);
+	pump(*client, *server);
+	EXPECT_EQ(*serverEvents.streams[13].headers.find(":path"), "/after");
+}
+
+TEST_F(CodecPair, ResponseWithManyFieldsRoundTrips)
+{
+	create();
+	client->submitRequest(request("GET", "/"), nullptr);
+	pump(*client, *server);
+	HeaderBlock head = response(200);
+	for (int i = 0; i < 40; ++i)
+		head.add("x-field-" + std::to_string(i), "value " + std::to_string(i));
+	ASSERT_TRUE(server->submitResponse(1, head, nullptr));
+	pump(*client, *server);
+	const auto& res = clientEvents.streams[1];
+	ASSERT_EQ(res.headers.size(), head.size());
+	for (std::size_t i = 0; i < head.size(); ++i)
+		EXPECT_EQ(res.headers.fields()[i], head.fields()[i]);
+}
