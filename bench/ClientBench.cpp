@@ -210,6 +210,19 @@ void sleepSeconds(double seconds)
 	std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
 }
 
+void measureTimedWindow(const Options& options, Meter& meter, std::atomic<bool>& stopping)
+	// Without --requests: lets the warm-up pass, measures for the duration,
+	// then tells the senders to stop. With --requests every request counts.
+{
+	if (options.requests > 0)
+		return;
+	sleepSeconds(options.warmUp);
+	meter.start();
+	sleepSeconds(options.duration);
+	meter.stop();
+	stopping = true;
+}
+
 Poco::Net::HTTPRequest makeRequest(const Options& options, const Poco::URI& uri)
 {
 	Poco::Net::HTTPRequest request(
@@ -280,14 +293,7 @@ int runAsync(const Options& options, const Poco::URI& uri, Poco::Net::Context::P
 	outstanding = started;
 	for (int i = 0; i < started; ++i)
 		sendNext();
-	if (options.requests == 0)
-	{
-		sleepSeconds(options.warmUp);
-		meter.start();
-		sleepSeconds(options.duration);
-		meter.stop();
-		stopping = true;
-	}
+	measureTimedWindow(options, meter, stopping);
 	{
 		std::unique_lock<std::mutex> lock(mutex);
 		drained.wait(lock, [&] { return outstanding == 0; });
@@ -359,14 +365,7 @@ int runThreads(const Options& options, const Poco::URI& uri, Poco::Net::Context:
 				}
 			});
 	}
-	if (options.requests == 0)
-	{
-		sleepSeconds(options.warmUp);
-		meter.start();
-		sleepSeconds(options.duration);
-		meter.stop();
-		stopping = true;
-	}
+	measureTimedWindow(options, meter, stopping);
 	for (auto& thread : threads)
 		thread.join();
 	if (options.requests > 0)
