@@ -24,7 +24,11 @@
 #           h2o and nginx have no echo handler in Debian's builds), -c10 -m1
 #   http1   ours (and ours-inline) over h2c against bench/PocoHttp1Server
 #           (Poco HTTPServer, the same handler code) with h2load --h1, same
-#           -c/-m as small
+#           -c/-m as small (HTTP/1.1 pipelined when -m > 1); and with the
+#           same requests in flight without pipelining, as HTTP/1.1 clients
+#           send them (browsers and Poco's HTTPClientSession never
+#           pipeline): N in flight is ours -c N/100 -m100 against Poco
+#           --h1 -c N -m1, N = 100 and 1000
 #   client  bench/ClientBench (HTTP2Client async with 100 in flight, and
 #           blocking from 16 threads) against nghttpd and h2o over h2c, with
 #           h2load at the same concurrency against the same server, and Poco
@@ -219,7 +223,7 @@ check_bodies()
 {
 	local key path reference body options
 	for path in / /1m; do
-		reference=$(curl -s --http2-prior-knowledge "${URL_BASE[ours-h2c]:-${URL_BASE[nghttpd-h2c]}}$path" | md5sum)
+		reference=$(curl -s --http2-prior-knowledge "${URL_BASE[ours-h2c]:-${URL_BASE[ours-inline-h2c]:-${URL_BASE[nghttpd-h2c]}}}$path" | md5sum)
 		for key in "${!URL_BASE[@]}"; do
 			case "$key" in
 			*-h1) options=(--http1.1) ;;
@@ -365,6 +369,20 @@ round_http1()
 		done
 		counted "http1 $c $m" "$c" "$m" --h1 "${URL_BASE[poco-http1-h1]}/"
 		h2load_case http1 "c$c m$m" h1 poco-http1 "$round" req/s "${RUN_ARGS[@]}"
+	done
+	# The same number of requests in flight: HTTP/2 multiplexes them, 100
+	# streams per connection; HTTP/1.1 without pipelining needs a
+	# connection per request in flight.
+	local in_flight
+	for in_flight in 100 1000; do
+		c=$((in_flight / 100))
+		for server in ours ours-inline; do
+			has_server "$server" || continue
+			counted "small $c 100 h2c $server" "$c" 100 "${URL_BASE[$server-h2c]}/"
+			h2load_case http1-in-flight "$in_flight in flight" h2c "$server" "$round" req/s "${RUN_ARGS[@]}"
+		done
+		counted "http1 $in_flight 1" "$in_flight" 1 --h1 "${URL_BASE[poco-http1-h1]}/"
+		h2load_case http1-in-flight "$in_flight in flight" h1 poco-http1 "$round" req/s "${RUN_ARGS[@]}"
 	done
 }
 

@@ -144,6 +144,27 @@ def main():
                     targets.append(("≥ 8× Poco HTTP/1.1 at {} ({})".format(label, o), r, 8.0))
         out.append("")
 
+    rows = labels_of(values, "http1-in-flight")
+    if rows:
+        ours = [o for o in OURS if any(k[0] == "http1-in-flight" and k[3] == o for k in values)]
+        out.append("### HTTP/2 (ours, h2c) against Poco's HTTP/1.1 HTTPServer with the same requests in flight, "
+                   "HTTP/1.1 not pipelined (req/s, median)\n")
+        out.append("N in flight: ours `h2load -c N/100 -m100`, Poco `h2load --h1 -c N -m1` (a connection per "
+                   "request in flight, as browsers and Poco's HTTPClientSession send HTTP/1.1).\n")
+        out.append("| in flight | " + " | ".join(o + " h2c" for o in ours) + " | Poco HTTPServer HTTP/1.1 | "
+                   + " | ".join(o + "/Poco" for o in ours) + " |")
+        out.append("| --- |" + " ---: |" * (2 * len(ours) + 1))
+        for label in dict.fromkeys(label for label, _ in rows):
+            b = median(values.get(("http1-in-flight", label, "h1", "poco-http1"), []))
+            a = [median(values.get(("http1-in-flight", label, "h2c", o), [])) for o in ours]
+            out.append("| {} | {} | {} | {} |".format(label, " | ".join(fmt(x) for x in a), fmt(b),
+                                                      " | ".join("**{}**".format(fmt(ratio(x, b), 2)) for x in a)))
+            for o, x in zip(ours, a):
+                r = ratio(x, b)
+                if r is not None:
+                    targets.append(("≥ 8× Poco HTTP/1.1, {}, not pipelined ({})".format(label, o), r, 8.0))
+        out.append("")
+
     client_keys = [k for k in values if k[0] == "client"]
     if client_keys:
         out.append("### Clients (req/s and client CPU µs per request, median)\n")
