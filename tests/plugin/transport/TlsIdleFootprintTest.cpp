@@ -240,7 +240,7 @@ void connectAll(std::vector<std::unique_ptr<Connection>>& connections)
 	throw std::runtime_error("the handshakes did not finish");
 }
 
-class TlsIdleMemoryTest : public ::testing::TestWithParam<int>
+class TlsIdleFootprintTest : public ::testing::TestWithParam<int>
 	/// The parameter is the TLS version (TLS1_2_VERSION, TLS1_3_VERSION).
 {
 protected:
@@ -295,9 +295,9 @@ protected:
 	std::unique_ptr<SSL_CTX, SslCtxDeleter> _pClientContext;
 };
 
-std::string* TlsIdleMemoryTest::_pDirectory = nullptr;
+std::string* TlsIdleFootprintTest::_pDirectory = nullptr;
 
-TEST_P(TlsIdleMemoryTest, IdleServerConnectionKeepsNoRecordBuffers)
+TEST_P(TlsIdleFootprintTest, IdleServerConnectionKeepsNoRecordBuffers)
 {
 	// OpenSSL 3.0 keeps ≈ 13.5 KB per idle server connection (the SSL object
 	// alone 7.6 KB, the two AEAD contexts 2.3 KB, the session 0.9 KB, ...).
@@ -328,7 +328,7 @@ TEST_P(TlsIdleMemoryTest, IdleServerConnectionKeepsNoRecordBuffers)
 	EXPECT_EQ(serverBytes, before) << "closed connections left OpenSSL blocks behind";
 }
 
-TEST_P(TlsIdleMemoryTest, ResumesFromTicketWithoutServerCache)
+TEST_P(TlsIdleFootprintTest, ResumesFromTicketWithoutServerCache)
 {
 	std::unique_ptr<SSL_SESSION, SessionDeleter> pSession;
 	{
@@ -348,7 +348,7 @@ TEST_P(TlsIdleMemoryTest, ResumesFromTicketWithoutServerCache)
 	EXPECT_EQ(SSL_CTX_sess_number(serverContext()), 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(Versions, TlsIdleMemoryTest, ::testing::Values(TLS1_2_VERSION, TLS1_3_VERSION),
+INSTANTIATE_TEST_SUITE_P(Versions, TlsIdleFootprintTest, ::testing::Values(TLS1_2_VERSION, TLS1_3_VERSION),
 	[](const ::testing::TestParamInfo<int>& info) { return info.param == TLS1_3_VERSION ? "TLS13" : "TLS12"; });
 
 } // namespace
