@@ -242,11 +242,12 @@ void ClientStream::abandon()
 
 // ---- loop side ----
 
-void ClientStream::attach(std::weak_ptr<ClientConnection> pConnection, std::shared_ptr<LoopPoster> pPoster)
+bool ClientStream::attach(std::weak_ptr<ClientConnection> pConnection, std::shared_ptr<LoopPoster> pPoster)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
 	_pConnection = std::move(pConnection);
 	_pPoster = std::move(pPoster);
+	return !_complete;
 }
 
 std::shared_ptr<ClientConnection> ClientStream::connection() const
@@ -295,7 +296,7 @@ bool ClientStream::onData(const std::uint8_t* data, std::size_t length)
 		std::lock_guard<std::mutex> lock(_mutex);
 		_in.append(reinterpret_cast<const char*>(data), length);
 	}
-	return static_cast<bool>(_completion);
+	return _collected;
 }
 
 void ClientStream::onTrailers(Codec::HeaderBlock& trailers)
@@ -321,6 +322,12 @@ void ClientStream::complete(std::unique_lock<std::mutex>& lock)
 	const unsigned sleepers = _callerWake.take();
 	lock.unlock();
 	_callerWake.post(sleepers);
+	if (_collected)
+		onCompleted();
+}
+
+void ClientStream::onCompleted()
+{
 	if (_completion)
 	{
 		Completion completion = std::move(_completion);

@@ -138,7 +138,8 @@ public:
 	void setCompletion(Completion completion);
 		/// Collects the response body on the loop thread without flow-control
 		/// back-pressure and calls completion at the end (asynchronous form).
-		/// Before submission.
+		/// Before submission. A subclass may instead call collect() and
+		/// override onCompleted(), which saves the Completion's allocation.
 
 	void writeBody(const char* data, std::size_t length);
 		/// Queues request body bytes, blocking while the pipe is full. Returns
@@ -192,7 +193,9 @@ public:
 
 	// ---- loop side ----
 
-	void attach(std::weak_ptr<ClientConnection> pConnection, std::shared_ptr<LoopPoster> pPoster);
+	bool attach(std::weak_ptr<ClientConnection> pConnection, std::shared_ptr<LoopPoster> pPoster);
+		/// Gives the stream to a connection; returns false if the exchange
+		/// already finished (timed out or abandoned while waiting).
 	std::shared_ptr<ClientConnection> connection() const;
 		/// The connection the stream was last given to, or null.
 	void setStreamId(std::int32_t id) { _id = id; }
@@ -244,6 +247,15 @@ public:
 	long read(std::uint8_t* buffer, std::size_t length, bool& endOfBody) override;
 	bool takeTrailers(Codec::HeaderBlock& trailers) override;
 
+protected:
+	void collect() { _collected = true; }
+		/// Before submission: a collected exchange (see setCompletion()) whose
+		/// end onCompleted() handles.
+
+	virtual void onCompleted();
+		/// Once, on the loop thread, when a collected exchange ends (response
+		/// complete or failed), with no lock held. Calls the Completion.
+
 private:
 	template <typename Fn>
 	void postToConnection(Fn fn);
@@ -259,7 +271,7 @@ private:
 	std::shared_ptr<LoopPoster> _pPoster;
 	Completion _completion;
 	std::chrono::milliseconds _timeout{0};
-	bool _collected = false; ///< setCompletion() was called
+	bool _collected = false; ///< setCompletion() or collect() was called
 	std::atomic<bool> _abandoned{false};
 	std::atomic<Clock::rep> _lastActivity{0};
 
