@@ -511,7 +511,7 @@ void ClientConnection::wakeCallers()
 void ClientConnection::deferWake(std::int32_t streamId)
 {
 	auto it = _streams.find(streamId);
-	if (it != _streams.end() && (_toWake.empty() || _toWake.back() != it->second))
+	if (it != _streams.end() && it->second->queueWake())
 		_toWake.push_back(it->second);
 }
 

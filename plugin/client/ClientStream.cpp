@@ -166,67 +166,82 @@ void ClientStream::creditRead(std::size_t n, bool drained)
 	}
 }
 
-std::size_t ClientStream::readAvailable(char* buffer, std::size_t length, bool& end)
+std::size_t ClientStream::takeLocked(char* buffer, std::size_t length, bool& end, bool& drained)
 {
 	std::size_t n = 0;
-	bool drained = false;
-	bool ended = false;
+	drained = false;
 	end = false;
+	if (_inOffset < _in.size())
+	{
+		n = std::min(length, _in.size() - _inOffset);
+		std::memcpy(buffer, _in.data() + _inOffset, n);
+		_inOffset += n;
+		if (_inOffset == _in.size())
+		{
+			_in.clear();
+			_inOffset = 0;
+			drained = true;
+		}
+		else if (_inOffset >= 64 * 1024 && _inOffset * 2 >= _in.size())
+		{
+			// A reader that never drains must not keep what it read
+			// (the same rule as ServerStream's pipes).
+			_in.erase(0, _inOffset);
+			_inOffset = 0;
+		}
+	}
+	else if (_inEnded)
+		end = true;
+	else if (_pError)
+		throwError();
+	return n;
+}
+
+void ClientStream::afterTake(std::size_t n, bool ended, bool drained)
+{
+	if (n == 0)
+		return;
+	touch();
+	if (ended)
+		// The server sent its END_STREAM: no window is needed on this
+		// stream any more, and the connection's share of these bytes is
+		// credited when the stream closes (ClientConnection::onStreamClose).
+		// Saves a task, and often a wake-up of the loop, per request.
+		_uncredited = 0;
+	else
+		creditRead(n, drained);
+}
+
+std::size_t ClientStream::readAvailable(char* buffer, std::size_t length, bool& end)
+{
+	std::size_t n;
+	bool drained;
+	bool ended;
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
-		if (_inOffset < _in.size())
-		{
-			n = std::min(length, _in.size() - _inOffset);
-			std::memcpy(buffer, _in.data() + _inOffset, n);
-			_inOffset += n;
-			if (_inOffset == _in.size())
-			{
-				_in.clear();
-				_inOffset = 0;
-				drained = true;
-				ended = _inEnded;
-			}
-			else if (_inOffset >= 64 * 1024 && _inOffset * 2 >= _in.size())
-			{
-				// A reader that never drains must not keep what it read
-				// (the same rule as ServerStream's pipes).
-				_in.erase(0, _inOffset);
-				_inOffset = 0;
-			}
-		}
-		else if (_inEnded)
-			end = true;
-		else if (_pError)
-			throwError();
+		n = takeLocked(buffer, length, end, drained);
+		ended = drained && _inEnded;
 	}
-	if (n > 0)
-	{
-		touch();
-		if (ended)
-			// The server sent its END_STREAM: no window is needed on this
-			// stream any more, and the connection's share of these bytes is
-			// credited when the stream closes (ClientConnection::onStreamClose).
-			// Saves a task, and often a wake-up of the loop, per request.
-			_uncredited = 0;
-		else
-			creditRead(n, drained);
-	}
+	afterTake(n, ended, drained);
 	return n;
 }
 
 std::size_t ClientStream::readBody(char* buffer, std::size_t length)
 {
-	for (;;)
+	// Waits and takes under one lock: for a small response the head, the
+	// body and its end are all there when the caller wakes.
+	std::size_t n;
+	bool drained;
+	bool ended;
 	{
-		{
-			std::unique_lock<std::mutex> lock(_mutex);
-			_callerWake.wait(lock, [this] { return _inOffset < _in.size() || _inEnded || _pError; });
-		}
-		bool end = false;
-		const std::size_t n = readAvailable(buffer, length, end);
-		if (n > 0 || end)
-			return n;
+		std::unique_lock<std::mutex> lock(_mutex);
+		_callerWake.wait(lock, [this] { return _inOffset < _in.size() || _inEnded || _pError; });
+		bool end;
+		n = takeLocked(buffer, length, end, drained);
+		ended = drained && _inEnded;
 	}
+	afterTake(n, ended, drained);
+	return n;
 }
 
 void ClientStream::abandon()
@@ -307,6 +322,7 @@ void ClientStream::onTrailers(Codec::HeaderBlock& trailers)
 
 void ClientStream::wakeCaller()
 {
+	_wakeQueued = false;
 	unsigned sleepers;
 	{
 		std::lock_guard<std::mutex> lock(_mutex);

@@ -214,6 +214,14 @@ public:
 		/// Appends response bytes; returns true when they should be credited
 		/// at once (collected or abandoned exchanges). Like onHead(), leaves
 		/// waking the caller to wakeCaller().
+	bool queueWake()
+		/// True the first time after a wakeCaller(): the connection queues
+		/// the stream's wake-up once however many frames a read brought.
+	{
+		const bool first = !_wakeQueued;
+		_wakeQueued = true;
+		return first;
+	}
 	void wakeCaller();
 		/// Wakes a caller waiting for the head or body bytes (after onHead()
 		/// and onData()).
@@ -262,6 +270,10 @@ private:
 	void complete(std::unique_lock<std::mutex>& lock);
 	void throwError() const;
 	void creditRead(std::size_t n, bool drained);
+	std::size_t takeLocked(char* buffer, std::size_t length, bool& end, bool& drained);
+		/// Under _mutex: copies waiting response bytes (see readAvailable()).
+	void afterTake(std::size_t n, bool ended, bool drained);
+		/// Without the lock, after takeLocked(): activity and window credit.
 
 	const Codec::HeaderBlock _request;
 	const BodyMode _bodyMode;
@@ -297,6 +309,7 @@ private:
 	std::size_t _received = 0;
 	std::size_t _credited = 0;
 	int _attempts = 0;
+	bool _wakeQueued = false; ///< queueWake() since the last wakeCaller()
 };
 
 } // namespace Client
