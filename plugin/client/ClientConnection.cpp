@@ -272,7 +272,7 @@ void ClientConnection::onPingAck()
 
 void ClientConnection::submit(const ClientStream::Ptr& pStream)
 {
-	if (!pStream->attach(shared_from_this(), _engine.poster()))
+	if (!pStream->attach(weak_from_this(), _engine.poster()))
 		return; // timed out or abandoned while waiting
 	if (_state == State::HTTP2)
 	{

@@ -36,7 +36,6 @@ ClientStream::ClientStream(Codec::HeaderBlock request, BodyMode bodyMode, std::s
 {
 	if (bodyMode == BodyMode::NONE)
 		_outEnded = true;
-	touch();
 }
 
 template <typename Fn>
@@ -259,7 +258,7 @@ void ClientStream::abandon()
 
 bool ClientStream::attach(std::weak_ptr<ClientConnection> pConnection, std::shared_ptr<LoopPoster> pPoster)
 {
-	std::lock_guard<std::mutex> lock(_mutex);
+	LoopLock lock(*this);
 	_pConnection = std::move(pConnection);
 	_pPoster = std::move(pPoster);
 	return !_complete;
@@ -273,7 +272,7 @@ std::shared_ptr<ClientConnection> ClientStream::connection() const
 
 bool ClientStream::prepareRetry()
 {
-	std::lock_guard<std::mutex> lock(_mutex);
+	LoopLock lock(*this);
 	if (_headArrived || _complete)
 		return false;
 	if (_outTaken > 0)
@@ -294,7 +293,7 @@ bool ClientStream::onHead(Codec::HeaderBlock& headers)
 {
 	touch();
 	{
-		std::lock_guard<std::mutex> lock(_mutex);
+		LoopLock lock(*this);
 		_responseHead = std::move(headers);
 		_headArrived = true;
 	}
@@ -308,7 +307,7 @@ bool ClientStream::onData(const std::uint8_t* data, std::size_t length)
 	if (abandoned())
 		return true;
 	{
-		std::lock_guard<std::mutex> lock(_mutex);
+		LoopLock lock(*this);
 		_in.append(reinterpret_cast<const char*>(data), length);
 	}
 	return _collected;
@@ -316,7 +315,7 @@ bool ClientStream::onData(const std::uint8_t* data, std::size_t length)
 
 void ClientStream::onTrailers(Codec::HeaderBlock& trailers)
 {
-	std::lock_guard<std::mutex> lock(_mutex);
+	LoopLock lock(*this);
 	_trailers = std::move(trailers);
 }
 
@@ -331,7 +330,7 @@ void ClientStream::wakeCaller()
 	_callerWake.post(sleepers);
 }
 
-void ClientStream::complete(std::unique_lock<std::mutex>& lock)
+void ClientStream::complete(LoopLock& lock)
 {
 	_complete = true;
 	_loopWaitsForOutput = false;
@@ -354,7 +353,7 @@ void ClientStream::onCompleted()
 
 void ClientStream::onEnd()
 {
-	std::unique_lock<std::mutex> lock(_mutex);
+	LoopLock lock(*this);
 	if (_complete)
 		return;
 	if (!_headArrived)
@@ -368,7 +367,7 @@ void ClientStream::onEnd()
 
 bool ClientStream::onClosed(std::uint32_t errorCode)
 {
-	std::unique_lock<std::mutex> lock(_mutex);
+	LoopLock lock(*this);
 	if (_complete)
 		return !_pError;
 	_pError = std::make_unique<HTTP2StreamResetException>(
@@ -380,7 +379,7 @@ bool ClientStream::onClosed(std::uint32_t errorCode)
 
 void ClientStream::fail(const Poco::Exception& error)
 {
-	std::unique_lock<std::mutex> lock(_mutex);
+	LoopLock lock(*this);
 	if (_complete)
 		return;
 	_pError.reset(error.clone());
@@ -389,7 +388,7 @@ void ClientStream::fail(const Poco::Exception& error)
 
 bool ClientStream::finished() const
 {
-	std::lock_guard<std::mutex> lock(_mutex);
+	LoopLock lock(*this);
 	return _complete;
 }
 
@@ -404,7 +403,7 @@ long ClientStream::read(std::uint8_t* buffer, std::size_t length, bool& endOfBod
 	unsigned sleepers = 0;
 	std::size_t n;
 	{
-		std::lock_guard<std::mutex> lock(_mutex);
+		LoopLock lock(*this);
 		const std::size_t available = _out.size() - _outOffset;
 		if (available == 0 && !_outEnded)
 		{

@@ -103,7 +103,10 @@ class ClientStream : public Codec::BodySource, public std::enable_shared_from_th
 	/// Threading: "caller side" functions may be called by one caller thread
 	/// at a time; "loop side" functions only on the engine's loop thread. The
 	/// pipes and the state are guarded by one mutex, never held while user
-	/// code runs or while the loop calls into the codec.
+	/// code runs or while the loop calls into the codec. A collected exchange
+	/// (setCompletion(), collect()) belongs to the loop thread once submitted:
+	/// no caller side function may be called on it any more, and the loop
+	/// side ones take no lock.
 {
 public:
 	using Ptr = std::shared_ptr<ClientStream>;
@@ -265,9 +268,30 @@ protected:
 		/// complete or failed), with no lock held. Calls the Completion.
 
 private:
+	class LoopLock
+		/// The stream's mutex on the loop side: not taken for a collected
+		/// exchange, which nothing but the loop thread touches.
+	{
+	public:
+		explicit LoopLock(const ClientStream& stream): _lock(stream._mutex, std::defer_lock)
+		{
+			if (!stream._collected)
+				_lock.lock();
+		}
+
+		void unlock()
+		{
+			if (_lock.owns_lock())
+				_lock.unlock();
+		}
+
+	private:
+		std::unique_lock<std::mutex> _lock;
+	};
+
 	template <typename Fn>
 	void postToConnection(Fn fn);
-	void complete(std::unique_lock<std::mutex>& lock);
+	void complete(LoopLock& lock);
 	void throwError() const;
 	void creditRead(std::size_t n, bool drained);
 	std::size_t takeLocked(char* buffer, std::size_t length, bool& end, bool& drained);
