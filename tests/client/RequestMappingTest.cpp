@@ -198,8 +198,11 @@ TEST(RequestMapping, StatusMustBeThreeDigitsFrom100To599)
 		EXPECT_THROW(PocoH2::Adapters::fillResponse(response, headOf({{":status", bad}})), HTTPException) << bad;
 	}
 	HTTPResponse response;
-	PocoH2::Adapters::fillResponse(response, headOf({{":status", "599"}}));
-	EXPECT_EQ(static_cast<int>(response.getStatus()), 599);
+	// 599 has no HTTPStatus name (reading it back is undefined behaviour to
+	// UBSan): it is accepted.
+	EXPECT_NO_THROW(PocoH2::Adapters::fillResponse(response, headOf({{":status", "599"}})));
 	PocoH2::Adapters::fillResponse(response, headOf({{":status", "100"}}));
-	EXPECT_EQ(static_cast<int>(response.getStatus()), 100);
+	EXPECT_EQ(response.getStatus(), HTTPResponse::HTTP_CONTINUE);
+	PocoH2::Adapters::fillResponse(response, headOf({{":status", "503"}}));
+	EXPECT_EQ(response.getStatus(), HTTPResponse::HTTP_SERVICE_UNAVAILABLE);
 }
