@@ -130,6 +130,49 @@ std::size_t drainResponse(Client::ClientStream& stream, std::ostream& out)
 	}
 }
 
+class CollectedExchange : public Client::ClientStream
+	/// The stream of sendRequestAsync(): the callback lives in the stream
+	/// (no separate allocation per request) and runs on the loop thread when
+	/// the exchange ends.
+{
+public:
+	CollectedExchange(Codec::HeaderBlock request, BodyMode mode, std::size_t bufferSize, HTTP2Client::Callback callback):
+		ClientStream(std::move(request), mode, bufferSize),
+		_callback(std::move(callback))
+	{
+		collect();
+	}
+
+private:
+	void onCompleted() override
+	{
+		// Released once called, as a Completion is.
+		HTTP2Client::Callback callback = std::move(_callback);
+		_callback = nullptr;
+		// On the loop thread: nothing may escape into the codec.
+		try
+		{
+			LoopResponse response;
+			if (const Poco::Exception* pError = error())
+				return callback(response.fresh(), collectedBody(), pError);
+			try
+			{
+				Adapters::fillResponse(*response, responseHead());
+			}
+			catch (Poco::Exception& exc)
+			{
+				return callback(response.fresh(), collectedBody(), &exc);
+			}
+			callback(*response, collectedBody(), nullptr);
+		}
+		catch (...)
+		{
+		}
+	}
+
+	HTTP2Client::Callback _callback;
+};
+
 } // namespace
 
 HTTP2Client::Impl::Impl(
@@ -154,6 +197,13 @@ Client::ClientStream::Ptr HTTP2Client::Impl::newStream(
 		Adapters::toRequestHeaders(request, scheme, authority), mode, params.getStreamBufferSize());
 	pStream->setTimeout(timeout);
 	return pStream;
+}
+
+Client::ClientStream::Ptr HTTP2Client::Impl::newCollectedStream(
+	const Poco::Net::HTTPRequest& request, Client::ClientStream::BodyMode mode, Callback callback) const
+{
+	return std::make_shared<CollectedExchange>(
+		Adapters::toRequestHeaders(request, scheme, authority), mode, params.getStreamBufferSize(), std::move(callback));
 }
 
 HTTP2Client::HTTP2Client(const std::string& host, Poco::UInt16 port, const HTTP2ClientParams& params):
@@ -297,36 +347,14 @@ void HTTP2Client::sendRequestAsync(const Poco::Net::HTTPRequest& request, std::s
 	{
 		Poco::Net::HTTPRequest copy(request);
 		copy.setContentLength64(static_cast<Poco::Int64>(requestBody.size()));
-		pStream = _pImpl->newStream(copy, BodyMode::WHOLE);
+		pStream = _pImpl->newCollectedStream(copy, BodyMode::WHOLE, std::move(callback));
 	}
 	else
-		pStream = _pImpl->newStream(request, requestBody.empty() ? BodyMode::NONE : BodyMode::WHOLE);
+		pStream = _pImpl->newCollectedStream(
+			request, requestBody.empty() ? BodyMode::NONE : BodyMode::WHOLE, std::move(callback));
 	if (!requestBody.empty())
 		pStream->setWholeBody(std::move(requestBody));
-	pStream->setCompletion(
-		[callback = std::move(callback)](Client::ClientStream& stream)
-		{
-			// On the loop thread: nothing may escape into the codec.
-			try
-			{
-				LoopResponse response;
-				if (const Poco::Exception* pError = stream.error())
-					return callback(response.fresh(), stream.collectedBody(), pError);
-				try
-				{
-					Adapters::fillResponse(*response, stream.responseHead());
-				}
-				catch (Poco::Exception& exc)
-				{
-					return callback(response.fresh(), stream.collectedBody(), &exc);
-				}
-				callback(*response, stream.collectedBody(), nullptr);
-			}
-			catch (...)
-			{
-			}
-		});
-	_pImpl->pEngine->submit(pStream);
+	_pImpl->pEngine->submit(std::move(pStream));
 }
 
 std::future<HTTP2Client::Result> HTTP2Client::sendRequestAsync(const Poco::Net::HTTPRequest& request, std::string requestBody)

@@ -26,6 +26,11 @@ public:
 		std::chrono::milliseconds timeout = std::chrono::milliseconds(0)) const;
 		/// Maps the request; the caller submits the stream to the engine.
 
+	Client::ClientStream::Ptr newCollectedStream(
+		const Poco::Net::HTTPRequest& request, Client::ClientStream::BodyMode mode, Callback callback) const;
+		/// The stream of sendRequestAsync(): collects the response and calls
+		/// callback on the loop thread when the exchange ends.
+
 	const std::string host;
 	const Poco::UInt16 port;
 	const Poco::Net::Context::Ptr pContext;

@@ -23,6 +23,10 @@ namespace {
 // Output buffers larger than this are released once empty.
 constexpr std::size_t IDLE_BUFFER_LIMIT = 64 * 1024;
 
+// Map nodes of closed streams kept for new ones: a batch of requests in
+// flight (about 6 KiB per connection).
+constexpr std::size_t MAX_SPARE_NODES = 128;
+
 // Streams the server allows before its SETTINGS say (RFC 9113 recommends at
 // least 100).
 constexpr std::size_t DEFAULT_CAPACITY = 100;
@@ -212,7 +216,10 @@ void ClientConnection::startHttp2()
 	std::vector<ClientStream::Ptr> pending;
 	pending.swap(_pending);
 	for (auto& pStream : pending)
-		encode(pStream);
+	{
+		if (!pStream->finished()) // not timed out or abandoned while waiting
+			encode(pStream);
+	}
 	// TLS may already hold the server's first frames.
 	readAvailable();
 	scheduleFlush();
@@ -253,6 +260,8 @@ void ClientConnection::onKeepAlive()
 		scheduleFlush();
 	}
 	_readSinceKeepAlive = false;
+	if (_streams.empty())
+		decltype(_spareNodes)().swap(_spareNodes); // an idle connection keeps no spare nodes
 	armKeepAlive();
 }
 
@@ -263,7 +272,8 @@ void ClientConnection::onPingAck()
 
 void ClientConnection::submit(const ClientStream::Ptr& pStream)
 {
-	pStream->attach(shared_from_this(), _engine.poster());
+	if (!pStream->attach(weak_from_this(), _engine.poster()))
+		return; // timed out or abandoned while waiting
 	if (_state == State::HTTP2)
 	{
 		encode(pStream);
@@ -275,8 +285,6 @@ void ClientConnection::submit(const ClientStream::Ptr& pStream)
 
 void ClientConnection::encode(const ClientStream::Ptr& pStream)
 {
-	if (pStream->finished())
-		return; // timed out or abandoned while waiting
 	pStream->countAttempt();
 	const std::int32_t id = _pCodec->submitRequest(pStream->request(), pStream->hasBody() ? pStream.get() : nullptr);
 	if (id <= 0)
@@ -285,7 +293,16 @@ void ClientConnection::encode(const ClientStream::Ptr& pStream)
 		return;
 	}
 	pStream->setStreamId(id);
-	_streams.emplace(id, pStream);
+	if (_spareNodes.empty())
+		_streams.emplace(id, pStream);
+	else
+	{
+		StreamMap::node_type node = std::move(_spareNodes.back());
+		_spareNodes.pop_back();
+		node.key() = id;
+		node.mapped() = pStream;
+		_streams.insert(std::move(node));
+	}
 }
 
 void ClientConnection::readAvailable()
@@ -380,6 +397,7 @@ void ClientConnection::closeNow(const Poco::Exception& reason)
 	for (auto& entry : _streams)
 		streams.push_back(std::move(entry.second));
 	_streams.clear();
+	decltype(_spareNodes)().swap(_spareNodes);
 	std::vector<ClientStream::Ptr> pending;
 	pending.swap(_pending);
 	_engine.connectionClosed(*this, connected);
@@ -493,7 +511,7 @@ void ClientConnection::wakeCallers()
 void ClientConnection::deferWake(std::int32_t streamId)
 {
 	auto it = _streams.find(streamId);
-	if (it != _streams.end() && (_toWake.empty() || _toWake.back() != it->second))
+	if (it != _streams.end() && it->second->queueWake())
 		_toWake.push_back(it->second);
 }
 
@@ -612,8 +630,10 @@ void ClientConnection::onStreamClose(std::int32_t streamId, std::uint32_t errorC
 	auto it = _streams.find(streamId);
 	if (it == _streams.end())
 		return;
-	ClientStream::Ptr pStream = std::move(it->second);
-	_streams.erase(it);
+	StreamMap::node_type node = _streams.extract(it);
+	ClientStream::Ptr pStream = std::move(node.mapped());
+	if (_spareNodes.size() < MAX_SPARE_NODES)
+		_spareNodes.push_back(std::move(node));
 	auto sent = _resetsSent.find(streamId);
 	const bool resetByUs = sent != _resetsSent.end();
 	if (resetByUs)

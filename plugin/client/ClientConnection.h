@@ -108,6 +108,7 @@ private:
 	void continueHandshake();
 	void startHttp2();
 	void encode(const ClientStream::Ptr& pStream);
+		/// Opens the stream (not finished) on the running session.
 	void readAvailable();
 	void deferWake(std::int32_t streamId);
 		/// The stream's caller is woken by the next wakeCallers().
@@ -144,7 +145,9 @@ private:
 	bool _readSinceKeepAlive = false; ///< bytes arrived during the last interval
 	bool _pingOutstanding = false;
 	std::unique_ptr<Codec::Http2Codec> _pCodec;
-	std::unordered_map<std::int32_t, ClientStream::Ptr> _streams;
+	using StreamMap = std::unordered_map<std::int32_t, ClientStream::Ptr>;
+	StreamMap _streams;
+	std::vector<StreamMap::node_type> _spareNodes; ///< nodes of closed streams, for the next ones (no allocation)
 	std::vector<ClientStream::Ptr> _pending; ///< given before the session started
 	std::vector<ClientStream::Ptr> _toWake;	 ///< callers to wake at the end of this read batch
 	Transport::CodecPump _pump;

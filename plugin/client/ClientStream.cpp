@@ -36,7 +36,6 @@ ClientStream::ClientStream(Codec::HeaderBlock request, BodyMode bodyMode, std::s
 {
 	if (bodyMode == BodyMode::NONE)
 		_outEnded = true;
-	touch();
 }
 
 template <typename Fn>
@@ -166,67 +165,82 @@ void ClientStream::creditRead(std::size_t n, bool drained)
 	}
 }
 
-std::size_t ClientStream::readAvailable(char* buffer, std::size_t length, bool& end)
+std::size_t ClientStream::takeLocked(char* buffer, std::size_t length, bool& end, bool& drained)
 {
 	std::size_t n = 0;
-	bool drained = false;
-	bool ended = false;
+	drained = false;
 	end = false;
+	if (_inOffset < _in.size())
+	{
+		n = std::min(length, _in.size() - _inOffset);
+		std::memcpy(buffer, _in.data() + _inOffset, n);
+		_inOffset += n;
+		if (_inOffset == _in.size())
+		{
+			_in.clear();
+			_inOffset = 0;
+			drained = true;
+		}
+		else if (_inOffset >= 64 * 1024 && _inOffset * 2 >= _in.size())
+		{
+			// A reader that never drains must not keep what it read
+			// (the same rule as ServerStream's pipes).
+			_in.erase(0, _inOffset);
+			_inOffset = 0;
+		}
+	}
+	else if (_inEnded)
+		end = true;
+	else if (_pError)
+		throwError();
+	return n;
+}
+
+void ClientStream::afterTake(std::size_t n, bool ended, bool drained)
+{
+	if (n == 0)
+		return;
+	touch();
+	if (ended)
+		// The server sent its END_STREAM: no window is needed on this
+		// stream any more, and the connection's share of these bytes is
+		// credited when the stream closes (ClientConnection::onStreamClose).
+		// Saves a task, and often a wake-up of the loop, per request.
+		_uncredited = 0;
+	else
+		creditRead(n, drained);
+}
+
+std::size_t ClientStream::readAvailable(char* buffer, std::size_t length, bool& end)
+{
+	std::size_t n;
+	bool drained;
+	bool ended;
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
-		if (_inOffset < _in.size())
-		{
-			n = std::min(length, _in.size() - _inOffset);
-			std::memcpy(buffer, _in.data() + _inOffset, n);
-			_inOffset += n;
-			if (_inOffset == _in.size())
-			{
-				_in.clear();
-				_inOffset = 0;
-				drained = true;
-				ended = _inEnded;
-			}
-			else if (_inOffset >= 64 * 1024 && _inOffset * 2 >= _in.size())
-			{
-				// A reader that never drains must not keep what it read
-				// (the same rule as ServerStream's pipes).
-				_in.erase(0, _inOffset);
-				_inOffset = 0;
-			}
-		}
-		else if (_inEnded)
-			end = true;
-		else if (_pError)
-			throwError();
+		n = takeLocked(buffer, length, end, drained);
+		ended = drained && _inEnded;
 	}
-	if (n > 0)
-	{
-		touch();
-		if (ended)
-			// The server sent its END_STREAM: no window is needed on this
-			// stream any more, and the connection's share of these bytes is
-			// credited when the stream closes (ClientConnection::onStreamClose).
-			// Saves a task, and often a wake-up of the loop, per request.
-			_uncredited = 0;
-		else
-			creditRead(n, drained);
-	}
+	afterTake(n, ended, drained);
 	return n;
 }
 
 std::size_t ClientStream::readBody(char* buffer, std::size_t length)
 {
-	for (;;)
+	// Waits and takes under one lock: for a small response the head, the
+	// body and its end are all there when the caller wakes.
+	std::size_t n;
+	bool drained;
+	bool ended;
 	{
-		{
-			std::unique_lock<std::mutex> lock(_mutex);
-			_callerWake.wait(lock, [this] { return _inOffset < _in.size() || _inEnded || _pError; });
-		}
-		bool end = false;
-		const std::size_t n = readAvailable(buffer, length, end);
-		if (n > 0 || end)
-			return n;
+		std::unique_lock<std::mutex> lock(_mutex);
+		_callerWake.wait(lock, [this] { return _inOffset < _in.size() || _inEnded || _pError; });
+		bool end;
+		n = takeLocked(buffer, length, end, drained);
+		ended = drained && _inEnded;
 	}
+	afterTake(n, ended, drained);
+	return n;
 }
 
 void ClientStream::abandon()
@@ -242,11 +256,12 @@ void ClientStream::abandon()
 
 // ---- loop side ----
 
-void ClientStream::attach(std::weak_ptr<ClientConnection> pConnection, std::shared_ptr<LoopPoster> pPoster)
+bool ClientStream::attach(std::weak_ptr<ClientConnection> pConnection, std::shared_ptr<LoopPoster> pPoster)
 {
-	std::lock_guard<std::mutex> lock(_mutex);
+	LoopLock lock(*this);
 	_pConnection = std::move(pConnection);
 	_pPoster = std::move(pPoster);
+	return !_complete;
 }
 
 std::shared_ptr<ClientConnection> ClientStream::connection() const
@@ -257,7 +272,7 @@ std::shared_ptr<ClientConnection> ClientStream::connection() const
 
 bool ClientStream::prepareRetry()
 {
-	std::lock_guard<std::mutex> lock(_mutex);
+	LoopLock lock(*this);
 	if (_headArrived || _complete)
 		return false;
 	if (_outTaken > 0)
@@ -278,7 +293,7 @@ bool ClientStream::onHead(Codec::HeaderBlock& headers)
 {
 	touch();
 	{
-		std::lock_guard<std::mutex> lock(_mutex);
+		LoopLock lock(*this);
 		_responseHead = std::move(headers);
 		_headArrived = true;
 	}
@@ -292,20 +307,21 @@ bool ClientStream::onData(const std::uint8_t* data, std::size_t length)
 	if (abandoned())
 		return true;
 	{
-		std::lock_guard<std::mutex> lock(_mutex);
+		LoopLock lock(*this);
 		_in.append(reinterpret_cast<const char*>(data), length);
 	}
-	return static_cast<bool>(_completion);
+	return _collected;
 }
 
 void ClientStream::onTrailers(Codec::HeaderBlock& trailers)
 {
-	std::lock_guard<std::mutex> lock(_mutex);
+	LoopLock lock(*this);
 	_trailers = std::move(trailers);
 }
 
 void ClientStream::wakeCaller()
 {
+	_wakeQueued = false;
 	unsigned sleepers;
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
@@ -314,13 +330,19 @@ void ClientStream::wakeCaller()
 	_callerWake.post(sleepers);
 }
 
-void ClientStream::complete(std::unique_lock<std::mutex>& lock)
+void ClientStream::complete(LoopLock& lock)
 {
 	_complete = true;
 	_loopWaitsForOutput = false;
 	const unsigned sleepers = _callerWake.take();
 	lock.unlock();
 	_callerWake.post(sleepers);
+	if (_collected)
+		onCompleted();
+}
+
+void ClientStream::onCompleted()
+{
 	if (_completion)
 	{
 		Completion completion = std::move(_completion);
@@ -331,7 +353,7 @@ void ClientStream::complete(std::unique_lock<std::mutex>& lock)
 
 void ClientStream::onEnd()
 {
-	std::unique_lock<std::mutex> lock(_mutex);
+	LoopLock lock(*this);
 	if (_complete)
 		return;
 	if (!_headArrived)
@@ -345,7 +367,7 @@ void ClientStream::onEnd()
 
 bool ClientStream::onClosed(std::uint32_t errorCode)
 {
-	std::unique_lock<std::mutex> lock(_mutex);
+	LoopLock lock(*this);
 	if (_complete)
 		return !_pError;
 	_pError = std::make_unique<HTTP2StreamResetException>(
@@ -357,7 +379,7 @@ bool ClientStream::onClosed(std::uint32_t errorCode)
 
 void ClientStream::fail(const Poco::Exception& error)
 {
-	std::unique_lock<std::mutex> lock(_mutex);
+	LoopLock lock(*this);
 	if (_complete)
 		return;
 	_pError.reset(error.clone());
@@ -366,7 +388,7 @@ void ClientStream::fail(const Poco::Exception& error)
 
 bool ClientStream::finished() const
 {
-	std::lock_guard<std::mutex> lock(_mutex);
+	LoopLock lock(*this);
 	return _complete;
 }
 
@@ -381,7 +403,7 @@ long ClientStream::read(std::uint8_t* buffer, std::size_t length, bool& endOfBod
 	unsigned sleepers = 0;
 	std::size_t n;
 	{
-		std::lock_guard<std::mutex> lock(_mutex);
+		LoopLock lock(*this);
 		const std::size_t available = _out.size() - _outOffset;
 		if (available == 0 && !_outEnded)
 		{

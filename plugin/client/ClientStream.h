@@ -103,7 +103,10 @@ class ClientStream : public Codec::BodySource, public std::enable_shared_from_th
 	/// Threading: "caller side" functions may be called by one caller thread
 	/// at a time; "loop side" functions only on the engine's loop thread. The
 	/// pipes and the state are guarded by one mutex, never held while user
-	/// code runs or while the loop calls into the codec.
+	/// code runs or while the loop calls into the codec. A collected exchange
+	/// (setCompletion(), collect()) belongs to the loop thread once submitted:
+	/// no caller side function may be called on it any more, and the loop
+	/// side ones take no lock.
 {
 public:
 	using Ptr = std::shared_ptr<ClientStream>;
@@ -138,7 +141,8 @@ public:
 	void setCompletion(Completion completion);
 		/// Collects the response body on the loop thread without flow-control
 		/// back-pressure and calls completion at the end (asynchronous form).
-		/// Before submission.
+		/// Before submission. A subclass may instead call collect() and
+		/// override onCompleted(), which saves the Completion's allocation.
 
 	void writeBody(const char* data, std::size_t length);
 		/// Queues request body bytes, blocking while the pipe is full. Returns
@@ -192,7 +196,9 @@ public:
 
 	// ---- loop side ----
 
-	void attach(std::weak_ptr<ClientConnection> pConnection, std::shared_ptr<LoopPoster> pPoster);
+	bool attach(std::weak_ptr<ClientConnection> pConnection, std::shared_ptr<LoopPoster> pPoster);
+		/// Gives the stream to a connection; returns false if the exchange
+		/// already finished (timed out or abandoned while waiting).
 	std::shared_ptr<ClientConnection> connection() const;
 		/// The connection the stream was last given to, or null.
 	void setStreamId(std::int32_t id) { _id = id; }
@@ -211,6 +217,14 @@ public:
 		/// Appends response bytes; returns true when they should be credited
 		/// at once (collected or abandoned exchanges). Like onHead(), leaves
 		/// waking the caller to wakeCaller().
+	bool queueWake()
+		/// True the first time after a wakeCaller(): the connection queues
+		/// the stream's wake-up once however many frames a read brought.
+	{
+		const bool first = !_wakeQueued;
+		_wakeQueued = true;
+		return first;
+	}
 	void wakeCaller();
 		/// Wakes a caller waiting for the head or body bytes (after onHead()
 		/// and onData()).
@@ -244,12 +258,46 @@ public:
 	long read(std::uint8_t* buffer, std::size_t length, bool& endOfBody) override;
 	bool takeTrailers(Codec::HeaderBlock& trailers) override;
 
+protected:
+	void collect() { _collected = true; }
+		/// Before submission: a collected exchange (see setCompletion()) whose
+		/// end onCompleted() handles.
+
+	virtual void onCompleted();
+		/// Once, on the loop thread, when a collected exchange ends (response
+		/// complete or failed), with no lock held. Calls the Completion.
+
 private:
+	class LoopLock
+		/// The stream's mutex on the loop side: not taken for a collected
+		/// exchange, which nothing but the loop thread touches.
+	{
+	public:
+		explicit LoopLock(const ClientStream& stream): _lock(stream._mutex, std::defer_lock)
+		{
+			if (!stream._collected)
+				_lock.lock();
+		}
+
+		void unlock()
+		{
+			if (_lock.owns_lock())
+				_lock.unlock();
+		}
+
+	private:
+		std::unique_lock<std::mutex> _lock;
+	};
+
 	template <typename Fn>
 	void postToConnection(Fn fn);
-	void complete(std::unique_lock<std::mutex>& lock);
+	void complete(LoopLock& lock);
 	void throwError() const;
 	void creditRead(std::size_t n, bool drained);
+	std::size_t takeLocked(char* buffer, std::size_t length, bool& end, bool& drained);
+		/// Under _mutex: copies waiting response bytes (see readAvailable()).
+	void afterTake(std::size_t n, bool ended, bool drained);
+		/// Without the lock, after takeLocked(): activity and window credit.
 
 	const Codec::HeaderBlock _request;
 	const BodyMode _bodyMode;
@@ -259,7 +307,7 @@ private:
 	std::shared_ptr<LoopPoster> _pPoster;
 	Completion _completion;
 	std::chrono::milliseconds _timeout{0};
-	bool _collected = false; ///< setCompletion() was called
+	bool _collected = false; ///< setCompletion() or collect() was called
 	std::atomic<bool> _abandoned{false};
 	std::atomic<Clock::rep> _lastActivity{0};
 
@@ -285,6 +333,7 @@ private:
 	std::size_t _received = 0;
 	std::size_t _credited = 0;
 	int _attempts = 0;
+	bool _wakeQueued = false; ///< queueWake() since the last wakeCaller()
 };
 
 } // namespace Client
