@@ -504,10 +504,11 @@ bool Http2Codec::streamOpened() const
 
 std::size_t Http2Codec::releaseIdleMemory()
 {
+	const std::size_t trimmed = _memory.trimCache();
 	if (!_frameBufferKnown || !_sendDrained || !_frameBufferUsed)
-		return 0;
+		return trimmed;
 	_frameBufferUsed = false;
-	return _memory.discardScratch();
+	return trimmed + _memory.discardScratch();
 }
 
 bool Http2Codec::wantsRead() const

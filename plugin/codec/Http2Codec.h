@@ -210,9 +210,11 @@ public:
 	std::size_t releaseIdleMemory();
 		/// Gives the pages of nghttp2's outbound frame buffer (up to 20 KiB
 		/// once a DATA frame filled it) back to the OS, if produce() has
-		/// sent everything and written to the buffer since the last call.
-		/// For an idle connection: the next frame sent faults a page back
-		/// in. Returns the bytes given back.
+		/// sent everything and written to the buffer since the last call,
+		/// and frees the small blocks the session's allocator keeps for
+		/// reuse (SessionMemory::trimCache). For an idle connection: the
+		/// next frame sent faults a page back in. Returns the bytes given
+		/// back.
 
 	std::uint32_t goAwayErrorSent() const { return _goAwayCodeSent; }
 	const std::string& lastError() const { return _lastError; }

@@ -3,7 +3,6 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <malloc.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -30,6 +29,7 @@ SessionMemory::SessionMemory() = default;
 
 SessionMemory::~SessionMemory()
 {
+	trimCache();
 	for (const Mapping& mapping : _mapped)
 		::munmap(mapping.pAddress, mapping.length);
 }
@@ -61,7 +61,7 @@ void* SessionMemory::allocate(std::size_t size)
 		if (void* pBlock = map(size, false))
 			return pBlock;
 	}
-	return std::malloc(size);
+	return allocateSmall(size);
 }
 
 void* SessionMemory::allocateZeroed(std::size_t count, std::size_t size)
@@ -73,7 +73,10 @@ void* SessionMemory::allocateZeroed(std::size_t count, std::size_t size)
 		if (void* pBlock = map(count * size, true))
 			return pBlock;
 	}
-	return std::calloc(count, size);
+	void* pBlock = allocateSmall(count * size);
+	if (pBlock)
+		std::memset(pBlock, 0, count * size);
+	return pBlock;
 }
 
 void* SessionMemory::reallocate(void* pBlock, std::size_t size)
@@ -87,19 +90,10 @@ void* SessionMemory::reallocate(void* pBlock, std::size_t size)
 	}
 	const auto it = find(pBlock);
 	if (it == _mapped.end())
-	{
-		if (size < MAP_THRESHOLD)
-			return std::realloc(pBlock, size);
-		void* pMoved = map(size, false);
-		if (!pMoved)
-			return std::realloc(pBlock, size);
-		std::memcpy(pMoved, pBlock, std::min(::malloc_usable_size(pBlock), size));
-		std::free(pBlock);
-		return pMoved;
-	}
+		return reallocateSmall(pBlock, size);
 	if (size < MAP_THRESHOLD)
 	{
-		void* pMoved = std::malloc(size);
+		void* pMoved = allocateSmall(size);
 		if (!pMoved)
 			return nullptr;
 		// A zeroed block may be mapped below MAP_THRESHOLD, and grow here.
@@ -124,9 +118,104 @@ void SessionMemory::release(void* pBlock)
 		return;
 	const auto it = find(pBlock);
 	if (it == _mapped.end())
-		std::free(pBlock);
+		releaseSmall(pBlock);
 	else
 		unmap(it);
+}
+
+SessionMemory::Header* SessionMemory::headerOf(void* pBlock)
+{
+	static_assert(sizeof(Header) <= HEADER_SIZE, "the header fits before the payload");
+	return reinterpret_cast<Header*>(static_cast<char*>(pBlock) - HEADER_SIZE);
+}
+
+void* SessionMemory::allocateSmall(std::size_t size)
+{
+	if (size <= MAX_POOLED_SIZE)
+	{
+		const std::size_t sizeClass = (size + HEADER_SIZE - 1) / CLASS_STEP;
+		if (FreeBlock* pFree = _free[sizeClass])
+		{
+			_free[sizeClass] = pFree->pNext;
+			_cachedBytes -= (sizeClass + 1) * CLASS_STEP;
+			return pFree;
+		}
+		void* pBase = std::malloc((sizeClass + 1) * CLASS_STEP);
+		if (!pBase)
+			return nullptr;
+		auto* pHeader = static_cast<Header*>(pBase);
+		pHeader->sizeClass = sizeClass;
+		pHeader->size = (sizeClass + 1) * CLASS_STEP - HEADER_SIZE;
+		return static_cast<char*>(pBase) + HEADER_SIZE;
+	}
+	if (size > SIZE_MAX - HEADER_SIZE)
+		return nullptr;
+	void* pBase = std::malloc(size + HEADER_SIZE);
+	if (!pBase)
+		return nullptr;
+	auto* pHeader = static_cast<Header*>(pBase);
+	pHeader->sizeClass = UNPOOLED;
+	pHeader->size = size;
+	return static_cast<char*>(pBase) + HEADER_SIZE;
+}
+
+void SessionMemory::releaseSmall(void* pBlock)
+{
+	Header* pHeader = headerOf(pBlock);
+	const std::size_t sizeClass = pHeader->sizeClass;
+	if (sizeClass != UNPOOLED)
+	{
+		const std::size_t bytes = (sizeClass + 1) * CLASS_STEP;
+		if (_cachedBytes + bytes <= CACHE_LIMIT)
+		{
+			auto* pFree = static_cast<FreeBlock*>(pBlock);
+			pFree->pNext = _free[sizeClass];
+			_free[sizeClass] = pFree;
+			_cachedBytes += bytes;
+			return;
+		}
+	}
+	std::free(pHeader);
+}
+
+void* SessionMemory::reallocateSmall(void* pBlock, std::size_t size)
+{
+	Header* pHeader = headerOf(pBlock);
+	const std::size_t capacity = pHeader->size;
+	if (pHeader->sizeClass == UNPOOLED && size < MAP_THRESHOLD)
+	{
+		if (size > SIZE_MAX - HEADER_SIZE)
+			return nullptr;
+		auto* pMoved = static_cast<Header*>(std::realloc(pHeader, size + HEADER_SIZE));
+		if (!pMoved)
+			return nullptr;
+		pMoved->size = size;
+		return reinterpret_cast<char*>(pMoved) + HEADER_SIZE;
+	}
+	if (size <= capacity && pHeader->sizeClass != UNPOOLED)
+		return pBlock; // a pooled block keeps its class when it shrinks
+	// Into another class, or into a mapping.
+	void* pMoved = allocate(size);
+	if (!pMoved)
+		return nullptr; // the old block stays valid, as realloc promises
+	std::memcpy(pMoved, pBlock, std::min(capacity, size));
+	releaseSmall(pBlock);
+	return pMoved;
+}
+
+std::size_t SessionMemory::trimCache()
+{
+	const std::size_t trimmed = _cachedBytes;
+	for (FreeBlock*& pList : _free)
+	{
+		while (FreeBlock* pFree = pList)
+		{
+			pList = pFree->pNext;
+			std::free(headerOf(pFree));
+		}
+	}
+	_cachedBytes = 0;
+	return trimmed;
 }
 
 bool SessionMemory::isMapped(const void* pBlock) const

@@ -3,7 +3,8 @@
 //
 // The allocator one nghttp2 session uses: large blocks in their own
 // anonymous mappings, so the pages nghttp2 never writes cost no resident
-// memory; everything else from malloc.
+// memory; small blocks recycled through per-session free lists; the rest
+// from malloc.
 //
 
 #ifndef PocoH2_Codec_SessionMemory_INCLUDED
@@ -28,6 +29,16 @@ class SessionMemory
 	/// free() and realloc() tell them apart from malloc's blocks without a
 	/// header on every block. If mmap fails, malloc serves the block.
 	///
+	/// Every block not mapped carries a 16-byte header saying its size
+	/// class. nghttp2 allocates and frees a few small blocks per stream (the
+	/// stream, its outbound items, the copied response fields); with many
+	/// streams in flight they overflow glibc's per-thread cache and every
+	/// one costs a trip through malloc's bins. Blocks of up to
+	/// MAX_POOLED_SIZE bytes therefore go, when freed, to a free list of
+	/// their size class (up to CACHE_LIMIT bytes in all, the rest to free())
+	/// and serve the next allocation of that class; trimCache() hands them
+	/// back to malloc when the connection goes idle.
+	///
 	/// Threading: not thread-safe, like the session it serves.
 {
 public:
@@ -36,6 +47,10 @@ public:
 	static constexpr std::size_t ZEROED_MAP_THRESHOLD = 4096;
 		///< calloc requests at least this large are mapped (mmap's pages
 		///< are zero already, so calloc need not touch them)
+	static constexpr std::size_t MAX_POOLED_SIZE = 1024 - 16;
+		///< blocks up to this size are recycled through the free lists
+	static constexpr std::size_t CACHE_LIMIT = 256 * 1024;
+		///< bytes the free lists may hold (header included)
 
 	SessionMemory();
 	~SessionMemory();
@@ -64,6 +79,12 @@ public:
 		/// zeroes afterwards; memory comes back on the next write). Returns
 		/// the bytes given back.
 
+	std::size_t trimCache();
+		/// Frees the blocks the free lists hold; returns their bytes.
+
+	std::size_t cachedBytes() const { return _cachedBytes; }
+		/// Bytes held by the free lists (headers included).
+
 	std::size_t mappedBlocks() const { return _mapped.size(); }
 		/// How many blocks live in their own mapping now.
 
@@ -87,12 +108,35 @@ private:
 		bool scratch;		///< see markScratch()
 	};
 
+	struct Header
+		/// Precedes every block not mapped; keeps the payload 16-aligned.
+	{
+		std::size_t sizeClass; ///< index of the free list, or UNPOOLED
+		std::size_t size;	   ///< usable bytes after the header
+	};
+	struct FreeBlock
+	{
+		FreeBlock* pNext;
+	};
+	static constexpr std::size_t HEADER_SIZE = 16;
+	static constexpr std::size_t CLASS_STEP = 64; ///< class c holds blocks of (c + 1) * CLASS_STEP bytes with the header
+	static constexpr std::size_t CLASS_COUNT = (MAX_POOLED_SIZE + HEADER_SIZE) / CLASS_STEP;
+	static constexpr std::size_t UNPOOLED = CLASS_COUNT;
+
+	static Header* headerOf(void* pBlock);
+	void* allocateSmall(std::size_t size);
+		///< a block with a header, from a free list or malloc; null if malloc fails
+	void releaseSmall(void* pBlock);
+	void* reallocateSmall(void* pBlock, std::size_t size);
+
 	void* map(std::size_t size, bool zeroed);
 		///< a new mapping recorded in _mapped, or null
 	std::vector<Mapping>::iterator find(const void* pBlock);
 	void unmap(std::vector<Mapping>::iterator it);
 
 	std::vector<Mapping> _mapped; ///< a session has a few; searched linearly
+	FreeBlock* _free[CLASS_COUNT] = {};
+	std::size_t _cachedBytes = 0;
 };
 
 } // namespace Codec

@@ -239,7 +239,7 @@ void ServerConnection::startHttp2(const H2cUpgradeRequest* pUpgrade)
 		_pump.prepend("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n");
 		constexpr std::int32_t UPGRADE_STREAM = 1;
 		onStreamBegin(UPGRADE_STREAM);
-		ServerStream& stream = *_streams[UPGRADE_STREAM];
+		ServerStream& stream = *_streams.find(UPGRADE_STREAM);
 		stream.mutableRequest() = pUpgrade->request;
 		stream.onRequestEnd();
 		dispatch(stream);
@@ -349,9 +349,12 @@ void ServerConnection::flush()
 			return closeNow("session finished");
 		return closeNow(std::string("sent GOAWAY ") + Codec::http2ErrorCodeName(code) + ": " + _pCodec->lastError(), true);
 	}
-	// Idle connections keep no output buffer.
+	// Idle connections keep no output buffer, nor room for streams.
 	if (_streams.empty())
+	{
 		_pump.trim(0);
+		_streams.releaseMemory();
+	}
 	setInterest(_pump.interest(*_pChannel, *_pCodec));
 }
 
@@ -366,13 +369,14 @@ void ServerConnection::closeNow(const std::string& reason, bool notable)
 		_engine.logger().debug(message);
 	_state = State::CLOSED;
 	_loop.remove(_pChannel->fd());
-	for (auto& entry : _streams)
-	{
-		entry.second->onClosed(0);
-		entry.second->detached = true;
-		if (entry.second->handlerRunning)
-			++_detachedHandlers;
-	}
+	_streams.forEach(
+		[this](ServerStream& stream)
+		{
+			stream.onClosed(0);
+			stream.detached = true;
+			if (stream.handlerRunning)
+				++_detachedHandlers;
+		});
 	_streams.clear();
 	_waitingForHandler.clear();
 	_awaitingBody.clear();
@@ -521,27 +525,27 @@ bool ServerConnection::checkSendStalls(Transport::EventLoop::Clock::time_point n
 		closeNow("the peer read nothing for " + std::to_string(timeout.count()) + " ms", true);
 		return false;
 	}
-	for (auto& entry : _streams)
-	{
-		ServerStream& stream = *entry.second;
-		const bool stalled = stream.responseStarted && !stream.localEnded && !stream.abandoned
-			&& _pCodec->sendWindowClosed(stream.id()) && stream.hasPendingOutput();
-		if (!stalled || !stream.sendStalled || stream.sentBytes() != stream.sentAtStall)
+	_streams.forEach(
+		[this, now, timeout](ServerStream& stream)
 		{
-			stream.sendStalled = stalled;
-			stream.sentAtStall = stream.sentBytes();
-			stream.stalledSince = now;
-		}
-		else if (now - stream.stalledSince >= timeout)
-		{
-			_engine.logger().information("response on stream " + std::to_string(stream.id()) + " to " + describe()
-				+ ": the peer's flow-control window stayed closed for " + std::to_string(timeout.count())
-				+ " ms: RST_STREAM CANCEL");
-			stream.abandoned = true; // checked once: the reset closes it
-			_pCodec->resetStream(stream.id(), NGHTTP2_CANCEL);
-			scheduleFlush();
-		}
-	}
+			const bool stalled = stream.responseStarted && !stream.localEnded && !stream.abandoned
+				&& _pCodec->sendWindowClosed(stream.id()) && stream.hasPendingOutput();
+			if (!stalled || !stream.sendStalled || stream.sentBytes() != stream.sentAtStall)
+			{
+				stream.sendStalled = stalled;
+				stream.sentAtStall = stream.sentBytes();
+				stream.stalledSince = now;
+			}
+			else if (now - stream.stalledSince >= timeout)
+			{
+				_engine.logger().information("response on stream " + std::to_string(stream.id()) + " to " + describe()
+					+ ": the peer's flow-control window stayed closed for " + std::to_string(timeout.count())
+					+ " ms: RST_STREAM CANCEL");
+				stream.abandoned = true; // checked once: the reset closes it
+				_pCodec->resetStream(stream.id(), NGHTTP2_CANCEL);
+				scheduleFlush();
+			}
+		});
 	return true;
 }
 
@@ -558,8 +562,7 @@ void ServerConnection::abort()
 
 ServerStream* ServerConnection::findStream(std::int32_t id)
 {
-	auto it = _streams.find(id);
-	return it == _streams.end() ? nullptr : it->second.get();
+	return _streams.find(id);
 }
 
 std::size_t ServerConnection::heldHeaderBudget() const
@@ -594,7 +597,7 @@ bool ServerConnection::onStreamBegin(std::int32_t streamId)
 	// header list would not fit into what the connection may hold.
 	if (_heldHeaderBytes + _engine.config().codec.maxHeaderListSize > heldHeaderBudget())
 		return false;
-	_streams.emplace(streamId,
+	_streams.insert(
 		std::make_shared<ServerStream>(streamId, _pInfo, _loop, std::weak_ptr<ServerConnection>(shared_from_this()),
 			_engine.config().streamBufferSize, _engine.config().requestReadTimeout));
 	// The send-stall check runs while streams are open; the timer may be set
@@ -785,10 +788,10 @@ void ServerConnection::dispatchWaiting()
 	{
 		const std::int32_t id = _waitingForHandler.front();
 		_waitingForHandler.pop_front();
-		auto it = _streams.find(id);
-		if (it == _streams.end())
+		ServerStream* pStream = findStream(id);
+		if (!pStream)
 			continue; // reset while it waited: its handler never runs
-		startHandler(*it->second, true);
+		startHandler(*pStream, true);
 	}
 }
 
@@ -824,10 +827,10 @@ void ServerConnection::onStreamEnd(std::int32_t streamId)
 
 void ServerConnection::onStreamClose(std::int32_t streamId, std::uint32_t errorCode)
 {
-	auto it = _streams.find(streamId);
-	if (it == _streams.end())
+	ServerStream* pStream = findStream(streamId);
+	if (!pStream)
 		return;
-	ServerStream& stream = *it->second;
+	ServerStream& stream = *pStream;
 	if (errorCode != 0 && _engine.logger().debug())
 		_engine.logger().debug("stream " + std::to_string(streamId) + " from " + describe() + " closed with "
 			+ Codec::http2ErrorCodeName(errorCode));
@@ -839,7 +842,7 @@ void ServerConnection::onStreamClose(std::int32_t streamId, std::uint32_t errorC
 		++_detachedHandlers;
 	else
 		releaseHeaderBytes(stream); // else when the handler (which holds the request) returns
-	_streams.erase(it);
+	_streams.erase(streamId); // the last reference, unless a handler or a queued task holds one
 	noteIfIdle();
 }
 

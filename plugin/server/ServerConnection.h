@@ -14,6 +14,7 @@
 #include "server/FloodGuard.h"
 #include "server/H2cUpgrade.h"
 #include "server/ServerStream.h"
+#include "server/StreamTable.h"
 #include "transport/Channel.h"
 #include "transport/CodecPump.h"
 #include "transport/EventLoop.h"
@@ -22,7 +23,6 @@
 #include <memory>
 #include <openssl/ssl.h>
 #include <string>
-#include <unordered_map>
 
 namespace PocoH2 {
 namespace Server {
@@ -130,7 +130,7 @@ private:
 	Transport::EventLoop::Clock::time_point _writeStalledSince; ///< output pending and nothing written since
 	bool _writeStalled = false;
 	std::unique_ptr<Codec::Http2Codec> _pCodec;
-	std::unordered_map<std::int32_t, ServerStream::Ptr> _streams;
+	StreamTable _streams;
 	std::size_t _runningHandlers = 0; ///< handlers running or queued in the pool for this connection
 	std::size_t _uploadHandlers = 0;  ///< of those, started before their request body was complete
 	std::deque<std::int32_t> _waitingForHandler; ///< complete request heads beyond the connection's handler share

@@ -234,6 +234,11 @@ bool ServerStream::onBodyData(const std::uint8_t* data, std::size_t length)
 
 void ServerStream::onRequestEnd()
 {
+	// The codec reports END_STREAM after the connection may already have
+	// applied it with the request's headers.
+	if (_requestEndSeen)
+		return;
+	_requestEndSeen = true;
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		_inEnded = true;
@@ -249,8 +254,9 @@ void ServerStream::onRequestTrailers(Codec::HeaderBlock& trailers)
 
 bool ServerStream::requestEnded() const
 {
-	std::lock_guard<std::mutex> lock(_mutex);
-	return _inEnded;
+	// _inEnded is only ever set by the loop thread (onRequestEnd), which
+	// keeps its own copy: no lock.
+	return _requestEndSeen;
 }
 
 std::size_t ServerStream::discardUnread()
@@ -279,7 +285,8 @@ void ServerStream::onClosed(std::uint32_t errorCode)
 
 void ServerStream::runInline()
 {
-	std::lock_guard<std::mutex> lock(_mutex);
+	// No lock: set before the handler runs, on the thread that runs it; no
+	// other thread ever sees this stream's handler side.
 	_inline = true;
 }
 
@@ -309,6 +316,8 @@ long ServerStream::read(std::uint8_t* buffer, std::size_t length, bool& endOfBod
 			_outOffset = 0;
 		}
 		endOfBody = _outEnded && _out.empty();
+		if (endOfBody)
+			_trailersPending = !_trailers.empty(); // final: endBody() set them with _outEnded
 		wakeHandler = _handlerWaitsForSpace;
 	}
 	_sent += n;
@@ -325,6 +334,9 @@ bool ServerStream::hasPendingOutput() const
 
 bool ServerStream::takeTrailers(Codec::HeaderBlock& trailers)
 {
+	if (!_trailersPending)
+		return false;
+	_trailersPending = false;
 	std::lock_guard<std::mutex> lock(_mutex);
 	if (_trailers.empty())
 		return false;

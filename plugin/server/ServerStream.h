@@ -204,6 +204,8 @@ private:
 	// Handler thread only.
 	std::size_t _uncredited = 0;
 	// Loop thread only.
+	bool _requestEndSeen = false; ///< onRequestEnd() ran (_inEnded without the lock)
+	bool _trailersPending = false; ///< read() returned the body's end and endBody() left trailers
 	std::size_t _received = 0;
 	std::size_t _credited = 0;
 	std::uint64_t _sent = 0;

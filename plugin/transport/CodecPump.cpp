@@ -1,4 +1,5 @@
 #include "transport/CodecPump.h"
+#include "transport/SpareStorage.h"
 #include <sys/epoll.h>
 
 namespace PocoH2 {
@@ -9,6 +10,10 @@ namespace {
 // Produce at most this much before writing it; the rest of what the codec has
 // follows in further writes of the same call.
 constexpr std::size_t OUTPUT_BATCH = 1024 * 1024;
+
+// Output buffers given up by trim() wait for the next write() of a
+// connection on the same loop thread (see SpareStorage).
+using SpareOutput = SpareStorage<std::string, 64 * 1024>;
 
 } // namespace
 
@@ -51,6 +56,7 @@ CodecPump::Status CodecPump::write(Channel& channel, Codec::Http2Codec& codec)
 		{
 			_out.clear();
 			_offset = 0;
+			SpareOutput::take(_out);
 			codec.produce(_out, OUTPUT_BATCH);
 			if (_out.empty())
 				return Status::OK;
@@ -89,7 +95,7 @@ void CodecPump::trim(std::size_t keepCapacity)
 {
 	if (!pending() && _out.capacity() > keepCapacity)
 	{
-		std::string().swap(_out);
+		SpareOutput::give(_out);
 		_offset = 0;
 	}
 }

@@ -425,7 +425,10 @@ TEST_F(CodecPair, IdleMemoryReleaseKeepsTheSessionWorking)
 	settings.manualWindowUpdate = false;
 	create();
 	pump(*client, *server);
-	// The SETTINGS exchange before any stream released the buffer already.
+	// The SETTINGS exchange before any stream released the buffer already:
+	// at most small blocks cached since (the client's SETTINGS, decoded
+	// after the last produce()) are left to free.
+	EXPECT_LT(server->releaseIdleMemory(), 4096u);
 	EXPECT_EQ(server->releaseIdleMemory(), 0u);
 	for (int round = 0; round < 3; ++round)
 	{

@@ -1,11 +1,12 @@
-// The session allocator's bookkeeping: which blocks are mapped, and that
-// contents survive realloc across the threshold.
+// The session allocator's bookkeeping: which blocks are mapped, which are
+// cached for reuse, and that contents survive realloc across the thresholds.
 #include "codec/SessionMemory.h"
 #include <gtest/gtest.h>
 #include <cstdint>
 #include <cstring>
 #include <nghttp2/nghttp2.h>
 #include <string>
+#include <vector>
 
 using namespace PocoH2::Codec;
 
@@ -198,6 +199,116 @@ TEST(SessionMemory, ServesAnNghttp2Session)
 	// What Http2Codec relies on for nghttp2 1.52: the one block not zeroed
 	// is the outbound frame buffer, NGHTTP2_FRAMEBUF_CHUNKLEN bytes.
 	EXPECT_TRUE(memory.markScratch(9 + 1 + 16384));
+	nghttp2_session_del(pSession);
+	EXPECT_EQ(memory.mappedBlocks(), 0u);
+}
+
+TEST(SessionMemory, SmallBlocksAreReusedFromTheCache)
+{
+	SessionMemory memory;
+	void* pA = memory.allocate(200);
+	ASSERT_NE(pA, nullptr);
+	EXPECT_EQ(reinterpret_cast<std::uintptr_t>(pA) % 16, 0u);
+	memory.release(pA);
+	EXPECT_GT(memory.cachedBytes(), 200u);
+	void* pB = memory.allocate(190); // same size class
+	EXPECT_EQ(pB, pA);
+	EXPECT_EQ(memory.cachedBytes(), 0u);
+	void* pC = memory.allocate(600); // another class: not from the cache
+	EXPECT_NE(pC, pA);
+	memory.release(pB);
+	memory.release(pC);
+	EXPECT_GT(memory.cachedBytes(), 800u);
+	const std::size_t cached = memory.cachedBytes();
+	EXPECT_EQ(memory.trimCache(), cached);
+	EXPECT_EQ(memory.trimCache(), 0u);
+	EXPECT_EQ(memory.cachedBytes(), 0u);
+	EXPECT_EQ(memory.mappedBlocks(), 0u);
+}
+
+TEST(SessionMemory, ReusedBlocksAreZeroedForCalloc)
+{
+	SessionMemory memory;
+	void* p = memory.allocate(300);
+	fill(p, 300, 'q');
+	memory.release(p);
+	void* pZeroed = memory.allocateZeroed(10, 30);
+	EXPECT_EQ(pZeroed, p);
+	EXPECT_TRUE(allZero(pZeroed, 300));
+	memory.release(pZeroed);
+}
+
+TEST(SessionMemory, BlocksLargerThanTheClassesAreNotCached)
+{
+	SessionMemory memory;
+	void* p = memory.allocate(SessionMemory::MAX_POOLED_SIZE + 1);
+	ASSERT_NE(p, nullptr);
+	fill(p, SessionMemory::MAX_POOLED_SIZE + 1, 'm');
+	memory.release(p);
+	EXPECT_EQ(memory.cachedBytes(), 0u);
+}
+
+TEST(SessionMemory, TheCacheIsBounded)
+{
+	SessionMemory memory;
+	std::vector<void*> blocks;
+	for (std::size_t i = 0; i < 2 * SessionMemory::CACHE_LIMIT / 1024; ++i)
+		blocks.push_back(memory.allocate(SessionMemory::MAX_POOLED_SIZE));
+	for (void* p : blocks)
+		memory.release(p);
+	EXPECT_LE(memory.cachedBytes(), SessionMemory::CACHE_LIMIT);
+	EXPECT_GE(memory.cachedBytes(), SessionMemory::CACHE_LIMIT - 1024);
+}
+
+TEST(SessionMemory, ReallocWithinAndAcrossSizeClassesKeepsContents)
+{
+	SessionMemory memory;
+	void* p = memory.reallocate(nullptr, 40);
+	fill(p, 40, 'r');
+	void* pSame = memory.reallocate(p, 48); // still fits its class
+	EXPECT_EQ(pSame, p);
+	EXPECT_TRUE(holds(pSame, 40, 'r'));
+	fill(pSame, 48, 's');
+	void* pGrown = memory.reallocate(pSame, 700); // another class
+	ASSERT_NE(pGrown, nullptr);
+	EXPECT_TRUE(holds(pGrown, 48, 's'));
+	fill(pGrown, 700, 't');
+	void* pLarge = memory.reallocate(pGrown, 5000); // beyond the classes
+	ASSERT_NE(pLarge, nullptr);
+	EXPECT_TRUE(holds(pLarge, 700, 't'));
+	fill(pLarge, 5000, 'u');
+	void* pLarger = memory.reallocate(pLarge, 9000);
+	ASSERT_NE(pLarger, nullptr);
+	EXPECT_TRUE(holds(pLarger, 5000, 'u'));
+	void* pShrunk = memory.reallocate(pLarger, 100); // stays a malloc block, shrunk
+	ASSERT_NE(pShrunk, nullptr);
+	EXPECT_TRUE(holds(pShrunk, 100, 'u'));
+	void* pSmall = memory.reallocate(pShrunk, 60);
+	EXPECT_TRUE(holds(pSmall, 60, 'u'));
+	EXPECT_EQ(memory.reallocate(pSmall, 0), nullptr);
+	EXPECT_EQ(memory.mappedBlocks(), 0u);
+}
+
+TEST(SessionMemory, AnIdleSessionKeepsNoCachedBlocks)
+{
+	SessionMemory memory;
+	nghttp2_mem mem = {&memory, &SessionMemory::memMalloc, &SessionMemory::memFree, &SessionMemory::memCalloc,
+		&SessionMemory::memRealloc};
+	nghttp2_session_callbacks* pCallbacks = nullptr;
+	ASSERT_EQ(nghttp2_session_callbacks_new(&pCallbacks), 0);
+	nghttp2_session* pSession = nullptr;
+	ASSERT_EQ(nghttp2_session_server_new3(&pSession, pCallbacks, nullptr, nullptr, &mem), 0);
+	nghttp2_session_callbacks_del(pCallbacks);
+	// Queued frames are freed once serialised: their blocks go to the cache.
+	nghttp2_submit_settings(pSession, NGHTTP2_FLAG_NONE, nullptr, 0);
+	nghttp2_submit_ping(pSession, NGHTTP2_FLAG_NONE, nullptr);
+	const std::uint8_t* pData = nullptr;
+	while (nghttp2_session_mem_send(pSession, &pData) > 0)
+	{
+	}
+	EXPECT_GT(memory.cachedBytes(), 0u);
+	EXPECT_GT(memory.trimCache(), 0u);
+	EXPECT_EQ(memory.cachedBytes(), 0u);
 	nghttp2_session_del(pSession);
 	EXPECT_EQ(memory.mappedBlocks(), 0u);
 }

@@ -1,0 +1,98 @@
+#include "server/StreamTable.h"
+#include <algorithm>
+
+namespace PocoH2 {
+namespace Server {
+
+namespace {
+
+// A table that grows from nothing starts with room for this many streams.
+constexpr std::size_t INITIAL_CAPACITY = 16;
+
+} // namespace
+
+std::vector<StreamTable::Entry>::const_iterator StreamTable::lowerBound(std::int32_t id) const
+{
+	return std::lower_bound(
+		_entries.begin(), _entries.end(), id, [](const Entry& entry, std::int32_t key) { return entry.id < key; });
+}
+
+ServerStream* StreamTable::find(std::int32_t id) const
+{
+	if (_entries.empty())
+		return nullptr;
+	if (_entries.back().id == id)
+		return _entries.back().pStream.get();
+	const auto it = lowerBound(id);
+	return it != _entries.end() && it->id == id ? it->pStream.get() : nullptr;
+}
+
+void StreamTable::insert(ServerStream::Ptr pStream)
+{
+	const std::int32_t id = pStream->id();
+	if (_entries.capacity() == 0)
+	{
+		SpareEntries::take(_entries);
+		if (_entries.capacity() == 0)
+			_entries.reserve(INITIAL_CAPACITY);
+	}
+	if (_entries.empty() || _entries.back().id < id)
+		_entries.push_back({id, std::move(pStream)});
+	else
+	{
+		// Not in the order the codec enforces; kept correct all the same.
+		const auto it = lowerBound(id);
+		if (it != _entries.end() && it->id == id)
+		{
+			if (!it->pStream)
+				++_count;
+			_entries[static_cast<std::size_t>(it - _entries.begin())].pStream = std::move(pStream);
+			return;
+		}
+		_entries.insert(it, {id, std::move(pStream)});
+	}
+	++_count;
+}
+
+ServerStream::Ptr StreamTable::erase(std::int32_t id)
+{
+	const auto found = lowerBound(id);
+	if (found == _entries.end() || found->id != id || !found->pStream)
+		return nullptr;
+	auto it = _entries.begin() + (found - _entries.cbegin());
+	ServerStream::Ptr pStream = std::move(it->pStream);
+	it->pStream = nullptr;
+	--_count;
+	dropHoles();
+	return pStream;
+}
+
+void StreamTable::dropHoles()
+{
+	while (!_entries.empty() && !_entries.back().pStream)
+		_entries.pop_back();
+	// Streams mostly close in the order they opened: holes gather at the
+	// front and go in one move once they are as many as the streams.
+	const std::size_t holes = _entries.size() - _count;
+	if (holes > 0 && holes >= _count)
+	{
+		_entries.erase(std::remove_if(_entries.begin(), _entries.end(), [](const Entry& entry) { return !entry.pStream; }),
+			_entries.end());
+	}
+}
+
+void StreamTable::clear()
+{
+	_entries.clear();
+	_count = 0;
+}
+
+void StreamTable::releaseMemory()
+{
+	if (_count != 0)
+		return;
+	SpareEntries::give(_entries);
+}
+
+} // namespace Server
+} // namespace PocoH2

@@ -1,0 +1,122 @@
+// A connection's table of open streams: lookup, holes left by closed
+// streams, and the storage it gives up when empty.
+#include "server/StreamTable.h"
+#include "transport/EventLoop.h"
+#include <gtest/gtest.h>
+#include <vector>
+
+using namespace PocoH2;
+using namespace PocoH2::Server;
+
+namespace {
+
+ServerStream::Ptr makeStream(Transport::EventLoop& loop, std::int32_t id)
+{
+	return std::make_shared<ServerStream>(
+		id, std::make_shared<ConnectionInfo>(), loop, std::weak_ptr<ServerConnection>(), 1024);
+}
+
+std::vector<std::int32_t> ids(const StreamTable& table)
+{
+	std::vector<std::int32_t> result;
+	table.forEach([&result](ServerStream& stream) { result.push_back(stream.id()); });
+	return result;
+}
+
+} // namespace
+
+TEST(StreamTable, FindsWhatWasInsertedUntilErased)
+{
+	Transport::EventLoop loop;
+	StreamTable table;
+	EXPECT_EQ(table.find(1), nullptr);
+	for (std::int32_t id = 1; id < 200; id += 2)
+		table.insert(makeStream(loop, id));
+	EXPECT_EQ(table.size(), 100u);
+	for (std::int32_t id = 1; id < 200; id += 2)
+	{
+		ASSERT_NE(table.find(id), nullptr);
+		EXPECT_EQ(table.find(id)->id(), id);
+		EXPECT_EQ(table.find(id + 1), nullptr);
+	}
+	EXPECT_EQ(table.find(0), nullptr);
+	EXPECT_EQ(table.find(201), nullptr);
+
+	ServerStream::Ptr pErased = table.erase(51);
+	ASSERT_NE(pErased, nullptr);
+	EXPECT_EQ(pErased->id(), 51);
+	EXPECT_EQ(table.find(51), nullptr);
+	EXPECT_EQ(table.erase(51), nullptr); // a hole is not a stream
+	EXPECT_EQ(table.erase(52), nullptr);
+	EXPECT_EQ(table.size(), 99u);
+	EXPECT_NE(table.find(49), nullptr);
+	EXPECT_NE(table.find(53), nullptr);
+}
+
+TEST(StreamTable, ClosingInAnyOrderKeepsTheRestFindable)
+{
+	Transport::EventLoop loop;
+	StreamTable table;
+	for (std::int32_t id = 1; id <= 99; id += 2)
+		table.insert(makeStream(loop, id));
+	// Oldest first (holes at the front, compacted as they grow), then the
+	// newest (dropped from the back), then every third of the rest.
+	for (std::int32_t id = 1; id <= 39; id += 2)
+		ASSERT_NE(table.erase(id), nullptr);
+	for (std::int32_t id = 99; id >= 91; id -= 2)
+		ASSERT_NE(table.erase(id), nullptr);
+	std::vector<std::int32_t> expected;
+	for (std::int32_t id = 41; id <= 89; id += 2)
+	{
+		if (id % 3 == 0)
+			ASSERT_NE(table.erase(id), nullptr);
+		else
+			expected.push_back(id);
+	}
+	EXPECT_EQ(ids(table), expected);
+	EXPECT_EQ(table.size(), expected.size());
+	for (std::int32_t id : expected)
+		EXPECT_NE(table.find(id), nullptr);
+	// A later stream still goes after them all.
+	table.insert(makeStream(loop, 101));
+	EXPECT_EQ(table.find(101)->id(), 101);
+	EXPECT_EQ(ids(table).back(), 101);
+}
+
+TEST(StreamTable, InsertsOutOfOrderIdsInOrder)
+{
+	Transport::EventLoop loop;
+	StreamTable table;
+	table.insert(makeStream(loop, 5));
+	table.insert(makeStream(loop, 1));
+	table.insert(makeStream(loop, 3));
+	EXPECT_EQ(ids(table), (std::vector<std::int32_t>{1, 3, 5}));
+	table.insert(makeStream(loop, 7));
+	ASSERT_NE(table.erase(5), nullptr);
+	ASSERT_NE(table.erase(3), nullptr);
+	table.insert(makeStream(loop, 3)); // into its own hole
+	EXPECT_EQ(ids(table), (std::vector<std::int32_t>{1, 3, 7}));
+	EXPECT_EQ(table.size(), 3u);
+}
+
+TEST(StreamTable, EmptyTableGivesUpItsStorageAndStaysUsable)
+{
+	Transport::EventLoop loop;
+	StreamTable table;
+	for (int round = 0; round < 3; ++round)
+	{
+		for (std::int32_t id = 1; id <= 63; id += 2)
+			table.insert(makeStream(loop, 100 * round + id));
+		table.releaseMemory(); // not empty: keeps everything
+		EXPECT_EQ(table.size(), 32u);
+		for (std::int32_t id = 1; id <= 63; id += 2)
+			ASSERT_NE(table.erase(100 * round + id), nullptr);
+		EXPECT_TRUE(table.empty());
+		table.releaseMemory();
+		EXPECT_TRUE(ids(table).empty());
+	}
+	table.insert(makeStream(loop, 1001));
+	table.clear();
+	EXPECT_TRUE(table.empty());
+	EXPECT_EQ(table.find(1001), nullptr);
+}
