@@ -4,25 +4,6 @@
 namespace PocoH2 {
 namespace Adapters {
 
-namespace {
-
-// Fields kept between requests, for the next one to overwrite in place: a
-// request with more, or larger, gives its storage back when it closes.
-constexpr std::size_t MAX_KEPT_FIELDS = 32;
-constexpr std::size_t MAX_KEPT_FIELD_BYTES = 8 * 1024;
-
-bool worthKeeping(const Poco::Net::NameValueCollection& fields)
-{
-	if (fields.size() > MAX_KEPT_FIELDS)
-		return false;
-	std::size_t bytes = 0;
-	for (const auto& field : fields)
-		bytes += field.first.capacity() + field.second.capacity();
-	return bytes <= MAX_KEPT_FIELD_BYTES;
-}
-
-} // namespace
-
 H2ServerRequest::H2ServerRequest(): _defaultFieldLimit(getFieldLimit())
 {
 }
@@ -47,7 +28,7 @@ void H2ServerRequest::close() noexcept
 	_pStream = nullptr;
 	_pResponse = nullptr;
 	_pParams = nullptr;
-	if (!worthKeeping(*this))
+	if (!isWorthKeeping(*this))
 	{
 		Poco::Net::NameValueCollection none;
 		swap(none);

@@ -11,14 +11,6 @@
 namespace PocoH2 {
 namespace Adapters {
 
-namespace {
-
-// A response with more fields than this gives their storage back when it
-// closes.
-constexpr std::size_t MAX_KEPT_FIELDS = 32;
-
-} // namespace
-
 H2ServerResponse::H2ServerResponse(): _defaultFieldLimit(getFieldLimit())
 {
 }
@@ -44,7 +36,7 @@ void H2ServerResponse::close() noexcept
 	_pBody.reset();
 	_trailers.clear();
 	_pStream = nullptr;
-	if (size() > MAX_KEPT_FIELDS)
+	if (!isWorthKeeping(*this))
 	{
 		Poco::Net::NameValueCollection none;
 		swap(none);

@@ -15,6 +15,10 @@ const std::string DATE("Date");
 const std::string SERVER("Server");
 const std::string NO_NAME;
 
+// What a reused request or response keeps of its fields' storage.
+constexpr std::size_t MAX_KEPT_FIELDS = 32;
+constexpr std::size_t MAX_KEPT_FIELD_BYTES = 8 * 1024;
+
 // Fields a response may have beyond Date and Server for
 // resetResponseFields() to remove them one by one rather than clear all.
 constexpr std::size_t MAX_TRIMMED_FIELDS = 8;
@@ -322,6 +326,16 @@ void resetResponseFields(Poco::Net::HTTPResponse& response, const std::string& d
 	response.add(DATE, date);
 	if (!server.empty())
 		response.add(SERVER, server);
+}
+
+bool isWorthKeeping(const Poco::Net::NameValueCollection& fields)
+{
+	if (fields.size() > MAX_KEPT_FIELDS)
+		return false;
+	std::size_t bytes = 0;
+	for (const auto& field : fields)
+		bytes += field.first.capacity() + field.second.capacity();
+	return bytes <= MAX_KEPT_FIELD_BYTES;
 }
 
 bool expectsContinue(const Server::RequestHead& head)

@@ -65,6 +65,11 @@ void resetResponseFields(Poco::Net::HTTPResponse& response, const std::string& d
 	/// When the response starts with those two (the same thread's previous
 	/// response), their storage and the field list's are kept.
 
+bool isWorthKeeping(const Poco::Net::NameValueCollection& fields);
+	/// True if the fields are few and small enough for a reused request or
+	/// response to keep their storage until its next use (at most 32
+	/// fields, 8 KiB of strings).
+
 bool expectsContinue(const Server::RequestHead& head);
 	/// HTTPRequest::getExpectContinue() of the request fillRequest() makes
 	/// of head, read from the wire fields.

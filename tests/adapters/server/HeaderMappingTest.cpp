@@ -324,3 +324,20 @@ TEST(HeaderMapping, ResponseHeadPointsAtTheFirstContentLength)
 	EXPECT_EQ(*head.pContentLength, "42");
 	EXPECT_EQ(head.headers.find("content-length"), nullptr);
 }
+
+TEST(HeaderMapping, OnlyFewSmallFieldsAreWorthKeeping)
+{
+	Poco::Net::NameValueCollection fields;
+	EXPECT_TRUE(Adapters::isWorthKeeping(fields));
+	fields.add("User-Agent", "a user agent longer than fifteen bytes");
+	EXPECT_TRUE(Adapters::isWorthKeeping(fields));
+	fields.add("Cookie", std::string(9 * 1024, 'c'));
+	EXPECT_FALSE(Adapters::isWorthKeeping(fields));
+
+	Poco::Net::NameValueCollection many;
+	for (int i = 0; i < 32; ++i)
+		many.add("X-" + std::to_string(i), "v");
+	EXPECT_TRUE(Adapters::isWorthKeeping(many));
+	many.add("X-32", "v");
+	EXPECT_FALSE(Adapters::isWorthKeeping(many));
+}
