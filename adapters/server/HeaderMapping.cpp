@@ -3,6 +3,7 @@
 #include <Poco/String.h>
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 
 namespace PocoH2 {
@@ -26,6 +27,32 @@ constexpr std::size_t MAX_TRIMMED_FIELDS = 8;
 char toLowerAscii(char c)
 {
 	return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+void toLowerAscii(const std::string& name, char* pOut)
+	// Writes name lower-cased (ASCII letters only, as Poco's toLower) to
+	// pOut, which must have room for name.size() rounded up to 8: eight
+	// bytes at a time, without a branch per character.
+{
+	const std::size_t size = name.size();
+	const std::size_t words = (size + 7) / 8;
+	if (size % 8 != 0)
+		std::memset(pOut + (words - 1) * 8, 0, 8);
+	std::memcpy(pOut, name.data(), size);
+	for (std::size_t i = 0; i < words; ++i)
+	{
+		std::uint64_t word;
+		std::memcpy(&word, pOut + i * 8, 8);
+		// Per byte: the high bit of aboveZ is set if its low 7 bits exceed
+		// 'Z', that of fromA if they are at least 'A'; bytes with their own
+		// high bit set are not ASCII and stay as they are.
+		const std::uint64_t low7 = word & 0x7f7f7f7f7f7f7f7fULL;
+		const std::uint64_t aboveZ = low7 + 0x2525252525252525ULL;
+		const std::uint64_t fromA = low7 + 0x3f3f3f3f3f3f3f3fULL;
+		const std::uint64_t upper = (fromA ^ aboveZ) & ~word & 0x8080808080808080ULL;
+		word |= upper >> 2;
+		std::memcpy(pOut + i * 8, &word, 8);
+	}
 }
 
 template <std::size_t N>
@@ -201,7 +228,7 @@ ResponseHead toResponseHead(const Poco::Net::HTTPResponse& response, bool withCo
 				headers.add(std::move(lowerName), field.second);
 			continue;
 		}
-		std::transform(name.begin(), name.end(), lower, toLowerAscii);
+		toLowerAscii(name, lower);
 		switch (name.size()) // the lengths isConnectionSpecificHeader() looks at
 		{
 		case 2:

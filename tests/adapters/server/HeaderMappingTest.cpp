@@ -341,3 +341,23 @@ TEST(HeaderMapping, OnlyFewSmallFieldsAreWorthKeeping)
 	many.add("X-32", "v");
 	EXPECT_FALSE(Adapters::isWorthKeeping(many));
 }
+
+TEST(HeaderMapping, ResponseNamesAreLowerCasedAsPocoDoes)
+{
+	// Every byte value, at every offset and length up to the stack buffer's
+	// 64 bytes and beyond.
+	for (std::size_t length = 1; length <= 70; ++length)
+	{
+		for (int start = 0; start < 256; start += 37)
+		{
+			std::string name;
+			for (std::size_t i = 0; i < length; ++i)
+				name += static_cast<char>((start + i * 7) % 255 + 1);
+			Poco::Net::HTTPResponse response;
+			response.add(name, "v");
+			const auto headers = Adapters::toResponseHeaders(response, true);
+			ASSERT_EQ(headers.size(), 2u) << length;
+			EXPECT_EQ(headers.fields()[1].first, Poco::toLower(name)) << length << ' ' << start;
+		}
+	}
+}
