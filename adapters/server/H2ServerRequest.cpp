@@ -4,47 +4,63 @@
 namespace PocoH2 {
 namespace Adapters {
 
-H2ServerRequest::H2ServerRequest(Server::ServerStream& stream, Poco::Net::HTTPServerResponse& response,
-	const Poco::Net::HTTPServerParams& params):
-	_stream(stream),
-	_response(response),
-	_params(params)
+H2ServerRequest::H2ServerRequest(): _defaultFieldLimit(getFieldLimit())
 {
-	borrowFieldStorage(*this);
-	fillRequest(*this, stream.request());
 }
 
-H2ServerRequest::~H2ServerRequest()
+H2ServerRequest::~H2ServerRequest() = default;
+
+void H2ServerRequest::open(Server::ServerStream& stream, Poco::Net::HTTPServerResponse& response,
+	const Poco::Net::HTTPServerParams& params)
 {
-	returnFieldStorage(*this);
+	_pStream = &stream;
+	_pResponse = &response;
+	_pParams = &params;
+	if (getFieldLimit() != _defaultFieldLimit)
+		setFieldLimit(_defaultFieldLimit);
+	fillRequest(*this, stream.request());
+	_expectContinue = Adapters::expectsContinue(stream.request());
+}
+
+void H2ServerRequest::close() noexcept
+{
+	_pBody.reset();
+	_pStream = nullptr;
+	_pResponse = nullptr;
+	_pParams = nullptr;
+	if (!isWorthKeeping(*this))
+	{
+		Poco::Net::NameValueCollection none;
+		swap(none);
+	}
 }
 
 std::istream& H2ServerRequest::stream()
 {
 	if (!_pBody)
-		_pBody = std::make_unique<RequestBodyStream>(_stream);
+		_pBody = std::make_unique<RequestBodyStream>(*_pStream);
 	return *_pBody;
 }
 
 const Poco::Net::SocketAddress& H2ServerRequest::clientAddress() const
 {
-	return _stream.connectionInfo().clientAddress;
+	return _pStream->connectionInfo().clientAddress;
 }
 
 const Poco::Net::SocketAddress& H2ServerRequest::serverAddress() const
 {
-	return _stream.connectionInfo().serverAddress;
+	return _pStream->connectionInfo().serverAddress;
 }
 
 bool H2ServerRequest::secure() const
 {
-	return _stream.connectionInfo().secure;
+	return _pStream->connectionInfo().secure;
 }
 
 Poco::Net::NameValueCollection H2ServerRequest::trailers() const
 {
 	Poco::Net::NameValueCollection result;
-	const Codec::HeaderBlock trailers = _stream.requestTrailers();
+	const Codec::HeaderBlock trailers = _pStream->requestTrailers();
 	for (const auto& field : trailers.fields())
 		result.add(field.first, field.second);
 	return result;

@@ -11,16 +11,36 @@
 namespace PocoH2 {
 namespace Adapters {
 
-H2ServerResponse::H2ServerResponse(Server::ServerStream& stream, bool headRequest):
-	_stream(stream),
-	_headRequest(headRequest)
+H2ServerResponse::H2ServerResponse(): _defaultFieldLimit(getFieldLimit())
 {
-	borrowFieldStorage(*this);
 }
 
-H2ServerResponse::~H2ServerResponse()
+H2ServerResponse::~H2ServerResponse() = default;
+
+void H2ServerResponse::open(
+	Server::ServerStream& stream, bool headRequest, const std::string& date, const std::string& server)
 {
-	returnFieldStorage(*this);
+	_pStream = &stream;
+	_headRequest = headRequest;
+	_committed = false;
+	_discardBody = false;
+	if (getStatus() != HTTP_OK || getReason() != HTTP_REASON_OK)
+		setStatusAndReason(HTTP_OK);
+	if (getFieldLimit() != _defaultFieldLimit)
+		setFieldLimit(_defaultFieldLimit);
+	resetResponseFields(*this, date, server);
+}
+
+void H2ServerResponse::close() noexcept
+{
+	_pBody.reset();
+	_trailers.clear();
+	_pStream = nullptr;
+	if (!isWorthKeeping(*this))
+	{
+		Poco::Net::NameValueCollection none;
+		swap(none);
+	}
 }
 
 bool H2ServerResponse::bodyAllowed() const
@@ -29,24 +49,27 @@ bool H2ServerResponse::bodyAllowed() const
 	return status >= 200 && status != HTTP_NO_CONTENT && status != HTTP_NOT_MODIFIED;
 }
 
-void H2ServerResponse::commitHead()
+void H2ServerResponse::commitHead(Poco::Int64 knownContentLength)
 {
 	if (_committed)
 		return;
-	_committed = true;
 	const bool body = bodyAllowed();
+	// A HEAD response keeps the Content-Length of the GET it stands for.
+	ResponseHead head = toResponseHead(*this, body || _headRequest);
+	if (knownContentLength == UNKNOWN_CONTENT_LENGTH && head.pContentLength)
+		knownContentLength = parseContentLength(*head.pContentLength); // may throw: nothing is sent then
+	_committed = true;
 	_discardBody = !body || _headRequest;
 	// An empty body ends the stream with the HEADERS frame.
-	const bool emptyBody = contentLength(*this) == 0 && !_headRequest;
-	// A HEAD response keeps the Content-Length of the GET it stands for.
-	_stream.sendHead(toResponseHeaders(*this, body || _headRequest), !_discardBody && !emptyBody);
+	const bool emptyBody = knownContentLength == 0 && !_headRequest;
+	_pStream->sendHead(std::move(head.headers), !_discardBody && !emptyBody);
 }
 
 std::ostream& H2ServerResponse::commit()
 {
 	commitHead();
 	if (!_pBody)
-		_pBody = std::make_unique<ResponseBodyStream>(_stream, _discardBody);
+		_pBody = std::make_unique<ResponseBodyStream>(*_pStream, _discardBody);
 	return *_pBody;
 }
 
@@ -54,7 +77,7 @@ void H2ServerResponse::sendContinue()
 {
 	Codec::HeaderBlock headers;
 	headers.add(":status", "100");
-	_stream.sendInformational(std::move(headers));
+	_pStream->sendInformational(std::move(headers));
 }
 
 std::ostream& H2ServerResponse::send()
@@ -70,9 +93,8 @@ void H2ServerResponse::sendFile(const std::string& path, const std::string& medi
 	const Poco::Timestamp modified = file.getLastModified();
 	const Poco::File::FileSize length = file.getSize();
 	set("Last-Modified", Poco::DateTimeFormatter::format(modified, Poco::DateTimeFormat::HTTP_FORMAT));
-	setContentLength64(static_cast<Poco::Int64>(length));
+	setFixedContentLength(*this, length);
 	setContentType(mediaType);
-	setChunkedTransferEncoding(false);
 	Poco::FileInputStream input(path);
 	if (!input.good())
 		throw Poco::OpenFileException(path);
@@ -84,15 +106,14 @@ void H2ServerResponse::sendFile(const std::string& path, const std::string& medi
 void H2ServerResponse::sendBuffer(const void* pBuffer, std::size_t length)
 {
 	poco_assert(!_committed);
-	setContentLength(static_cast<std::streamsize>(length));
-	setChunkedTransferEncoding(false);
+	setFixedContentLength(*this, length);
 	// Straight into the stream: no body stream, no copy into its buffer.
-	commitHead();
+	commitHead(static_cast<Poco::Int64>(length));
 	if (_discardBody || length == 0)
 		return;
 	try
 	{
-		_stream.writeBody(static_cast<const char*>(pBuffer), length);
+		_pStream->writeBody(static_cast<const char*>(pBuffer), length);
 	}
 	catch (HTTP2Exception&)
 	{
@@ -103,8 +124,7 @@ void H2ServerResponse::sendBuffer(const void* pBuffer, std::size_t length)
 void H2ServerResponse::redirect(const std::string& uri, HTTPStatus status)
 {
 	poco_assert(!_committed);
-	setContentLength(0);
-	setChunkedTransferEncoding(false);
+	setFixedContentLength(*this, 0);
 	setStatusAndReason(status);
 	set("Location", uri);
 	commit();
@@ -115,8 +135,7 @@ void H2ServerResponse::requireAuthentication(const std::string& realm)
 	poco_assert(!_committed);
 	setStatusAndReason(HTTP_UNAUTHORIZED);
 	set("WWW-Authenticate", "Basic realm=\"" + realm + "\"");
-	setContentLength(0);
-	setChunkedTransferEncoding(false);
+	setFixedContentLength(*this, 0);
 	commit();
 }
 
@@ -136,7 +155,7 @@ void H2ServerResponse::finish()
 	if (_pBody)
 		_pBody->finish(std::move(_trailers));
 	else
-		_stream.endBody(_discardBody ? Codec::HeaderBlock() : std::move(_trailers));
+		_pStream->endBody(_discardBody ? Codec::HeaderBlock() : std::move(_trailers));
 }
 
 } // namespace Adapters

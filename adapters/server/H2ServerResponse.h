@@ -23,11 +23,24 @@ class H2ServerResponse : public HTTP2ServerResponse
 	/// Headers go out lower-cased, without reason phrase or
 	/// connection-specific fields; chunked transfer encoding becomes plain
 	/// DATA frames. HEAD, 1xx, 204 and 304 responses carry no body.
+	///
+	/// One object serves one response after another: open() binds it to a
+	/// stream, close() releases it. Nothing of a response is seen in the
+	/// next one.
 	/// Threading: the handler's thread.
 {
 public:
-	H2ServerResponse(Server::ServerStream& stream, bool headRequest);
+	H2ServerResponse();
+		/// Creates a response bound to no stream.
 	~H2ServerResponse() override;
+
+	void open(Server::ServerStream& stream, bool headRequest, const std::string& date, const std::string& server);
+		/// Becomes the stream's response, as a new HTTPServerResponse of a
+		/// Poco server is: status 200 "OK", the fields Date and Server
+		/// (unless empty) only, default field limit, nothing sent (the
+		/// version is the caller's to set). The stream must outlive close().
+	void close() noexcept;
+		/// Releases the stream and the body stream.
 
 	void sendContinue() override;
 	std::ostream& send() override;
@@ -43,14 +56,19 @@ public:
 		/// the dispatcher after the handler returned.
 
 private:
-	void commitHead();
-		/// Sends the headers (once).
+	H2ServerResponse(const H2ServerResponse&) = delete;
+	H2ServerResponse& operator=(const H2ServerResponse&) = delete;
+
+	void commitHead(Poco::Int64 knownContentLength = UNKNOWN_CONTENT_LENGTH);
+		/// Sends the headers (once). A known Content-Length (the one the
+		/// fields have) spares parsing it again.
 	std::ostream& commit();
 		/// Sends the headers (once) and returns the body stream.
 	bool bodyAllowed() const;
 
-	Server::ServerStream& _stream;
-	const bool _headRequest;
+	Server::ServerStream* _pStream = nullptr;
+	const int _defaultFieldLimit;
+	bool _headRequest = false;
 	bool _committed = false;
 	bool _discardBody = false; ///< HEAD, 1xx, 204, 304: body bytes are dropped
 	std::unique_ptr<ResponseBodyStream> _pBody; ///< made by send() and friends; sendBuffer() needs none

@@ -36,6 +36,65 @@ void sendError(H2ServerResponse& response, Poco::Net::HTTPResponse::HTTPStatus s
 	response.send();
 }
 
+struct Exchange
+	/// A request and its response, reused by the handler runs of one thread
+	/// one after another: most of a small request's work is building Poco's
+	/// objects, their strings and field storage.
+{
+	H2ServerResponse response;
+	H2ServerRequest request;
+	bool busy = false; ///< a handler runs with it (a nested handle() gets its own)
+};
+
+thread_local Exchange threadExchange;
+
+class ExchangeLease
+	/// The thread's Exchange for one handle(), or a new one if it is busy;
+	/// opens the pair for the stream, and closes it at the end.
+{
+public:
+	ExchangeLease(Server::ServerStream& stream, const Poco::Net::HTTPServerParams& params, const std::string& date):
+		_pExchange(&threadExchange)
+	{
+		if (_pExchange->busy)
+		{
+			_pOwn = std::make_unique<Exchange>();
+			_pExchange = _pOwn.get();
+		}
+		_pExchange->busy = true;
+		try
+		{
+			_pExchange->response.open(stream, stream.request().method == Poco::Net::HTTPRequest::HTTP_HEAD, date,
+				params.getSoftwareVersion());
+			_pExchange->request.open(stream, _pExchange->response, params);
+		}
+		catch (...)
+		{
+			release();
+			throw;
+		}
+	}
+
+	~ExchangeLease() { release(); }
+
+	H2ServerRequest& request() { return _pExchange->request; }
+	H2ServerResponse& response() { return _pExchange->response; }
+
+private:
+	ExchangeLease(const ExchangeLease&) = delete;
+	ExchangeLease& operator=(const ExchangeLease&) = delete;
+
+	void release() noexcept
+	{
+		_pExchange->request.close();
+		_pExchange->response.close();
+		_pExchange->busy = false;
+	}
+
+	Exchange* _pExchange;
+	std::unique_ptr<Exchange> _pOwn;
+};
+
 } // namespace
 
 RequestDispatcher::RequestDispatcher(
@@ -48,22 +107,19 @@ RequestDispatcher::RequestDispatcher(
 
 void RequestDispatcher::handle(const Server::ServerStream::Ptr& pStream)
 {
-	H2ServerResponse response(*pStream, pStream->request().method == "HEAD");
+	ExchangeLease exchange(*pStream, *_pParams, currentHttpDate());
+	H2ServerRequest& request = exchange.request();
+	H2ServerResponse& response = exchange.response();
 	std::string failure;
 	bool timedOut = false;
 	try
 	{
-		H2ServerRequest request(*pStream, response, *_pParams);
-		response.setVersion(request.getVersion());
-		// add(), not set(): the response has no fields yet, so there is
-		// nothing to look up (NameValueCollection searches linearly).
-		response.add("Date", currentHttpDate());
-		if (!_pParams->getSoftwareVersion().empty())
-			response.add("Server", _pParams->getSoftwareVersion());
+		if (response.getVersion() != request.getVersion())
+			response.setVersion(request.getVersion());
 		std::unique_ptr<Poco::Net::HTTPRequestHandler> pHandler(_pFactory->createRequestHandler(request));
 		if (pHandler)
 		{
-			if (request.getExpectContinue() && response.getStatus() == Poco::Net::HTTPResponse::HTTP_OK)
+			if (request.expectsContinue() && response.getStatus() == Poco::Net::HTTPResponse::HTTP_OK)
 				response.sendContinue();
 			pHandler->handleRequest(request, response);
 		}
