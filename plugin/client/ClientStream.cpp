@@ -139,7 +139,7 @@ int ClientStream::waitReady(bool wantSpace)
 			ready = 0;
 			if (wantSpace && (_out.size() - _outOffset < _outCapacity || _complete || _outEnded))
 				ready |= BODY_SPACE;
-			if (_pError || (_headArrived && (_inOffset < _in.size() || _inEnded)))
+			if (_pError || (_headArrived && (!_in.empty() || _inEnded)))
 				ready |= RESPONSE;
 			return ready != 0;
 		});
@@ -170,24 +170,10 @@ std::size_t ClientStream::takeLocked(char* buffer, std::size_t length, bool& end
 	std::size_t n = 0;
 	drained = false;
 	end = false;
-	if (_inOffset < _in.size())
+	if (!_in.empty())
 	{
-		n = std::min(length, _in.size() - _inOffset);
-		std::memcpy(buffer, _in.data() + _inOffset, n);
-		_inOffset += n;
-		if (_inOffset == _in.size())
-		{
-			_in.clear();
-			_inOffset = 0;
-			drained = true;
-		}
-		else if (_inOffset >= 64 * 1024 && _inOffset * 2 >= _in.size())
-		{
-			// A reader that never drains must not keep what it read
-			// (the same rule as ServerStream's pipes).
-			_in.erase(0, _inOffset);
-			_inOffset = 0;
-		}
+		n = _in.read(buffer, length);
+		drained = _in.empty();
 	}
 	else if (_inEnded)
 		end = true;
@@ -234,7 +220,7 @@ std::size_t ClientStream::readBody(char* buffer, std::size_t length)
 	bool ended;
 	{
 		std::unique_lock<std::mutex> lock(_mutex);
-		_callerWake.wait(lock, [this] { return _inOffset < _in.size() || _inEnded || _pError; });
+		_callerWake.wait(lock, [this] { return !_in.empty() || _inEnded || _pError; });
 		bool end;
 		n = takeLocked(buffer, length, end, drained);
 		ended = drained && _inEnded;

@@ -12,6 +12,7 @@
 #define PocoH2_Client_ClientStream_INCLUDED
 
 #include "codec/Http2Codec.h"
+#include "transport/BytePipe.h"
 #include "transport/EventLoop.h"
 #include <Poco/Exception.h>
 #include <atomic>
@@ -184,7 +185,7 @@ public:
 	const Codec::HeaderBlock& trailers() const { return _trailers; }
 		/// Valid once the body ended.
 
-	std::string& collectedBody() { return _in; }
+	std::string& collectedBody() { return _in.collected(); }
 		/// The whole response body of a collected exchange (in the completion).
 
 	const Poco::Exception* error() const { return _pError.get(); }
@@ -320,8 +321,7 @@ private:
 	bool _loopWaitsForOutput = false;
 	Codec::HeaderBlock _responseHead;
 	bool _headArrived = false;
-	std::string _in; ///< response body bytes not yet read by the caller
-	std::size_t _inOffset = 0;
+	Transport::BytePipe _in; ///< response body bytes not yet read by the caller
 	bool _inEnded = false;
 	Codec::HeaderBlock _trailers;
 	std::unique_ptr<Poco::Exception> _pError;

@@ -13,10 +13,6 @@ namespace {
 // Credit the peer's windows in batches, not per read.
 constexpr std::size_t CREDIT_BATCH = 32 * 1024;
 
-// A pipe drops the bytes already taken from its front once they are this many
-// and at least half of it, so it never holds much more than its bound.
-constexpr std::size_t COMPACT_AFTER = 64 * 1024;
-
 } // namespace
 
 ServerStream::ServerStream(std::int32_t id, std::shared_ptr<const ConnectionInfo> pInfo, Transport::EventLoop& loop,
@@ -76,7 +72,7 @@ std::size_t ServerStream::readBody(char* buffer, std::size_t length)
 	bool drained = false;
 	{
 		std::unique_lock<std::mutex> lock(_mutex);
-		const auto readable = [this] { return _inOffset < _in.size() || _inEnded || _closed; };
+		const auto readable = [this] { return !_in.empty() || _inEnded || _closed; };
 		if (!readable())
 		{
 			// What this thread queued for the loop (credit, a response head
@@ -95,23 +91,10 @@ std::size_t ServerStream::readBody(char* buffer, std::size_t length)
 			throw Poco::TimeoutException("no request body bytes on stream " + std::to_string(_id) + " for "
 				+ std::to_string(_readTimeout.count()) + " ms");
 		}
-		if (_inOffset < _in.size())
+		if (!_in.empty())
 		{
-			n = std::min(length, _in.size() - _inOffset);
-			std::memcpy(buffer, _in.data() + _inOffset, n);
-			_inOffset += n;
-			if (_inOffset == _in.size())
-			{
-				_in.clear();
-				_inOffset = 0;
-				drained = true;
-			}
-			else if (_inOffset >= COMPACT_AFTER && _inOffset * 2 >= _in.size())
-			{
-				// A reader that never drains must not keep what it read.
-				_in.erase(0, _inOffset);
-				_inOffset = 0;
-			}
+			n = _in.read(buffer, length);
+			drained = _in.empty();
 		}
 		else if (!_inEnded)
 			throwClosed();
@@ -158,7 +141,7 @@ void ServerStream::writeBody(const char* data, std::size_t length)
 		std::size_t n;
 		{
 			std::unique_lock<std::mutex> lock(_mutex);
-			const auto writable = [this] { return _inline || _out.size() - _outOffset < _outCapacity || _closed; };
+			const auto writable = [this] { return _inline || _out.size() < _outCapacity || _closed; };
 			if (!writable())
 			{
 				lock.unlock();
@@ -170,7 +153,7 @@ void ServerStream::writeBody(const char* data, std::size_t length)
 			_handlerWaitsForSpace = false;
 			if (_closed)
 				throwClosed();
-			n = _inline ? length : std::min(length, _outCapacity - (_out.size() - _outOffset));
+			n = _inline ? length : std::min(length, _outCapacity - _out.size());
 			_out.append(data, n);
 			if (_loopWaitsForOutput)
 			{
@@ -263,11 +246,7 @@ std::size_t ServerStream::discardUnread()
 {
 	std::lock_guard<std::mutex> lock(_mutex);
 	_discarding = true;
-	const std::size_t n = _in.size() - _inOffset;
-	_in.clear();
-	_in.shrink_to_fit();
-	_inOffset = 0;
-	return n;
+	return _in.release();
 }
 
 void ServerStream::onClosed(std::uint32_t errorCode)
@@ -277,7 +256,6 @@ void ServerStream::onClosed(std::uint32_t errorCode)
 		_closed = true;
 		_closeCode = errorCode;
 		_out.clear();
-		_outOffset = 0;
 	}
 	_inReady.notify_all();
 	_outSpace.notify_all();
@@ -296,25 +274,12 @@ long ServerStream::read(std::uint8_t* buffer, std::size_t length, bool& endOfBod
 	std::size_t n = 0;
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
-		const std::size_t available = _out.size() - _outOffset;
-		if (available == 0 && !_outEnded)
+		if (_out.empty() && !_outEnded)
 		{
 			_loopWaitsForOutput = true;
 			return DEFERRED;
 		}
-		n = std::min(length, available);
-		std::memcpy(buffer, _out.data() + _outOffset, n);
-		_outOffset += n;
-		if (_outOffset == _out.size())
-		{
-			_out.clear();
-			_outOffset = 0;
-		}
-		else if (_outOffset >= COMPACT_AFTER && _outOffset * 2 >= _out.size())
-		{
-			_out.erase(0, _outOffset);
-			_outOffset = 0;
-		}
+		n = _out.read(buffer, length);
 		endOfBody = _outEnded && _out.empty();
 		if (endOfBody)
 			_trailersPending = !_trailers.empty(); // final: endBody() set them with _outEnded
@@ -329,7 +294,7 @@ long ServerStream::read(std::uint8_t* buffer, std::size_t length, bool& endOfBod
 bool ServerStream::hasPendingOutput() const
 {
 	std::lock_guard<std::mutex> lock(_mutex);
-	return _out.size() > _outOffset || _handlerWaitsForSpace;
+	return !_out.empty() || _handlerWaitsForSpace;
 }
 
 bool ServerStream::takeTrailers(Codec::HeaderBlock& trailers)

@@ -11,6 +11,7 @@
 #define PocoH2_Server_ServerStream_INCLUDED
 
 #include "codec/Http2Codec.h"
+#include "transport/BytePipe.h"
 #include "transport/EventLoop.h"
 #include <Poco/Net/SocketAddress.h>
 #include <chrono>
@@ -185,12 +186,10 @@ private:
 	mutable std::mutex _mutex;
 	std::condition_variable _inReady;
 	std::condition_variable _outSpace;
-	std::string _in; ///< request bytes not yet read by the handler
-	std::size_t _inOffset = 0;
+	Transport::BytePipe _in; ///< request bytes not yet read by the handler
 	bool _inEnded = false;
 	bool _discarding = false;
-	std::string _out; ///< response bytes not yet taken by the codec
-	std::size_t _outOffset = 0;
+	Transport::BytePipe _out; ///< response bytes not yet taken by the codec
 	bool _outEnded = false;
 	bool _loopWaitsForOutput = false;
 	bool _handlerWaitsForSpace = false;

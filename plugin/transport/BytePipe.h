@@ -1,0 +1,86 @@
+//
+// BytePipe.h
+//
+// The body bytes one side of a stream writes and the other reads, in one
+// buffer.
+//
+
+#ifndef PocoH2_Transport_BytePipe_INCLUDED
+#define PocoH2_Transport_BytePipe_INCLUDED
+
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
+#include <string>
+
+namespace PocoH2 {
+namespace Transport {
+
+class BytePipe
+	/// Bytes appended at the back and read from the front of one buffer.
+	/// What was read is dropped when the reader catches up with the writer,
+	/// or moved out of the way once it is at least COMPACT_AFTER bytes and
+	/// half the buffer: a reader that keeps up but never quite empties the
+	/// pipe must not keep everything it read.
+	///
+	/// Threading: none of its own; the stream that owns it guards it.
+{
+public:
+	static constexpr std::size_t COMPACT_AFTER = 64 * 1024;
+
+	std::size_t size() const { return _bytes.size() - _offset; }
+		/// The bytes not read yet.
+
+	bool empty() const { return _offset == _bytes.size(); }
+
+	void append(const char* data, std::size_t length) { _bytes.append(data, length); }
+
+	std::size_t read(void* buffer, std::size_t length)
+		/// Copies up to length unread bytes into buffer; returns their count.
+	{
+		const std::size_t n = std::min(length, size());
+		std::memcpy(buffer, _bytes.data() + _offset, n);
+		_offset += n;
+		if (_offset == _bytes.size())
+			clear();
+		else if (_offset >= COMPACT_AFTER && _offset * 2 >= _bytes.size())
+		{
+			_bytes.erase(0, _offset);
+			_offset = 0;
+		}
+		return n;
+	}
+
+	std::size_t clear()
+		/// Drops the unread bytes, keeping the buffer; returns their count.
+	{
+		const std::size_t n = size();
+		_bytes.clear();
+		_offset = 0;
+		return n;
+	}
+
+	std::size_t release()
+		/// Drops the unread bytes and frees the buffer; returns their count.
+	{
+		const std::size_t n = clear();
+		std::string().swap(_bytes);
+		return n;
+	}
+
+	std::string& collected()
+		/// The buffer itself, for an owner that collects the bytes whole
+		/// and never reads them: then it holds exactly what was appended.
+	{
+		return _bytes;
+	}
+
+private:
+	std::string _bytes;
+	std::size_t _offset = 0; ///< bytes of _bytes already read
+};
+
+} // namespace Transport
+} // namespace PocoH2
+
+#endif

@@ -1,0 +1,60 @@
+#include "transport/BytePipe.h"
+#include <gtest/gtest.h>
+#include <string>
+
+using PocoH2::Transport::BytePipe;
+
+TEST(BytePipe, ReadsInOrderAcrossAppends)
+{
+	BytePipe pipe;
+	pipe.append("hello ", 6);
+	pipe.append("world", 5);
+	char buffer[4];
+	std::string out;
+	while (!pipe.empty())
+		out.append(buffer, pipe.read(buffer, sizeof(buffer)));
+	EXPECT_EQ("hello world", out);
+	EXPECT_EQ(0u, pipe.read(buffer, sizeof(buffer)));
+}
+
+TEST(BytePipe, DropsWhatWasReadWhenTheReaderCatchesUp)
+{
+	BytePipe pipe;
+	pipe.append("abc", 3);
+	char buffer[8];
+	ASSERT_EQ(3u, pipe.read(buffer, sizeof(buffer)));
+	EXPECT_TRUE(pipe.collected().empty());
+}
+
+TEST(BytePipe, AReaderThatNeverCatchesUpDoesNotKeepWhatItRead)
+{
+	// The writer stays 1 KiB ahead of a reader taking 4 KiB at a time: the
+	// buffer must stay near COMPACT_AFTER plus what is unread, not grow with
+	// everything that went through.
+	BytePipe pipe;
+	const std::string chunk(4096, 'x');
+	char buffer[4096];
+	pipe.append(chunk.data(), 1024);
+	std::size_t largest = 0;
+	for (int i = 0; i < 10000; ++i)
+	{
+		pipe.append(chunk.data(), chunk.size());
+		ASSERT_EQ(chunk.size(), pipe.read(buffer, sizeof(buffer)));
+		largest = std::max(largest, pipe.collected().size());
+		ASSERT_EQ(1024u, pipe.size());
+	}
+	EXPECT_LE(largest, 2 * BytePipe::COMPACT_AFTER + chunk.size());
+}
+
+TEST(BytePipe, ClearAndReleaseReportTheUnreadBytes)
+{
+	BytePipe pipe;
+	pipe.append("abcdef", 6);
+	char buffer[2];
+	pipe.read(buffer, sizeof(buffer));
+	EXPECT_EQ(4u, pipe.clear());
+	EXPECT_TRUE(pipe.empty());
+	pipe.append("xyz", 3);
+	EXPECT_EQ(3u, pipe.release());
+	EXPECT_LE(pipe.collected().capacity(), std::string().capacity()); // no heap storage left
+}
