@@ -46,7 +46,11 @@ struct Exchange
 	bool busy = false; ///< a handler runs with it (a nested handle() gets its own)
 };
 
-thread_local Exchange threadExchange;
+thread_local std::unique_ptr<Exchange> t_pExchange;
+
+// A request URI longer than this is not kept in the thread's Exchange
+// (Poco has no way to shrink it): the Exchange is dropped instead.
+constexpr std::size_t MAX_KEPT_URI = 8 * 1024;
 
 class ExchangeLease
 	/// The thread's Exchange for one handle(), or a new one if it is busy;
@@ -54,8 +58,11 @@ class ExchangeLease
 {
 public:
 	ExchangeLease(Server::ServerStream& stream, const Poco::Net::HTTPServerParams& params, const std::string& date):
-		_pExchange(&threadExchange)
+		_pExchange(nullptr)
 	{
+		if (!t_pExchange)
+			t_pExchange = std::make_unique<Exchange>();
+		_pExchange = t_pExchange.get();
 		if (_pExchange->busy)
 		{
 			_pOwn = std::make_unique<Exchange>();
@@ -89,6 +96,8 @@ private:
 		_pExchange->request.close();
 		_pExchange->response.close();
 		_pExchange->busy = false;
+		if (!_pOwn && _pExchange->request.getURI().capacity() > MAX_KEPT_URI)
+			t_pExchange.reset();
 	}
 
 	Exchange* _pExchange;
@@ -119,7 +128,10 @@ void RequestDispatcher::handle(const Server::ServerStream::Ptr& pStream)
 		std::unique_ptr<Poco::Net::HTTPRequestHandler> pHandler(_pFactory->createRequestHandler(request));
 		if (pHandler)
 		{
-			if (request.expectsContinue() && response.getStatus() == Poco::Net::HTTPResponse::HTTP_OK)
+			// expectsContinue() read the wire headers; the factory may have
+			// changed Expect since, as Poco's own connection would see.
+			if (request.expectsContinue() && request.getExpectContinue()
+				&& response.getStatus() == Poco::Net::HTTPResponse::HTTP_OK)
 				response.sendContinue();
 			pHandler->handleRequest(request, response);
 		}

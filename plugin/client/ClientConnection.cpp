@@ -261,7 +261,12 @@ void ClientConnection::onKeepAlive()
 	}
 	_readSinceKeepAlive = false;
 	if (_streams.empty())
-		decltype(_spareNodes)().swap(_spareNodes); // an idle connection keeps no spare nodes
+	{
+		// An idle connection keeps no spare nodes, and nghttp2's recycled
+		// blocks (and, once sent, its frame buffer's pages) go back.
+		decltype(_spareNodes)().swap(_spareNodes);
+		_pCodec->releaseIdleMemory();
+	}
 	armKeepAlive();
 }
 

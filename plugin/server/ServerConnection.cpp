@@ -925,7 +925,19 @@ void ServerConnection::handlerDone(ServerStream& stream)
 		credit(stream, stream.discardUnread());
 		stream.handlerFinished = true;
 		if (_state == State::HTTP2)
-			finishEarlyIfDone(stream);
+		{
+			if (!stream.responseStarted && !stream.abandoned)
+			{
+				// The dispatch failed before any response head (the adapters
+				// answer a failing handler with 500 themselves): the peer
+				// must not wait for one.
+				_engine.logger().error("no response for stream " + std::to_string(stream.id()) + " from "
+					+ describe() + ": resetting it");
+				_pCodec->resetStream(stream.id(), NGHTTP2_INTERNAL_ERROR);
+			}
+			else
+				finishEarlyIfDone(stream);
+		}
 	}
 	dispatchWaiting();
 	noteIfIdle();

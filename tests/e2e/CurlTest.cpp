@@ -367,6 +367,19 @@ TEST_P(CurlH2Test, HandlerThrowGives500AndServerGoesOn)
 	EXPECT_EQ(0, result.exitCode) << command << "\n" << result.output;
 }
 
+TEST_P(CurlH2Test, HandlerLeavingAHeadThatCannotBeSentGetsTheStreamReset)
+{
+	// Nothing can answer that request, so the stream is reset
+	// (INTERNAL_ERROR) instead of leaving the client waiting.
+	const CurlResponse failed = get("/unsendable-head", "--max-time 10");
+	EXPECT_EQ(92, failed.exitCode) << failed.describe(); // curl: HTTP/2 stream error
+	EXPECT_NE(std::string::npos, failed.errors.find("INTERNAL_ERROR")) << failed.describe();
+
+	const CurlResponse after = get("/");
+	ASSERT_EQ(0, after.exitCode) << after.describe();
+	EXPECT_EQ(200, after.status);
+}
+
 TEST_P(CurlH2Test, Echo50MiB)
 {
 	const std::string upload = makeRandomFile("big.bin", 50 * 1024 * 1024);

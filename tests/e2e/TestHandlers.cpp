@@ -131,6 +131,17 @@ public:
 	}
 };
 
+class UnsendableHeadHandler : public HTTPRequestHandler
+	/// Leaves a Content-Length that does not parse and returns without
+	/// sending: no response head can go out for it.
+{
+public:
+	void handleRequest(HTTPServerRequest&, HTTPServerResponse& response) override
+	{
+		response.set("Content-Length", "not a number");
+	}
+};
+
 class StreamHandler : public HTTPRequestHandler
 {
 public:
@@ -382,6 +393,8 @@ Poco::Net::HTTPRequestHandler* TestHandlerFactory::createRequestHandler(const HT
 		return new SlowHandler;
 	if (path == "/throw")
 		return new ThrowHandler;
+	if (path == "/unsendable-head")
+		return new UnsendableHeadHandler;
 	if (path == "/thread")
 		return new ThreadNameHandler;
 	if (path == "/stream")
