@@ -326,7 +326,11 @@ TEST_P(TlsIdleFootprintTest, IdleServerConnectionKeepsNoRecordBuffers)
 	EXPECT_LT(perConnection, 20u * 1024) << "an idle connection holds buffers or state it need not";
 	EXPECT_EQ(SSL_CTX_sess_number(serverContext()), 0) << "the server caches a session per connection";
 	connections.clear();
-	EXPECT_EQ(serverBytes, before) << "closed connections left OpenSSL blocks behind";
+	// Usually exactly 0. OpenSSL may grow a global table of its own by a
+	// few bytes (CI once saw 8 after TLS 1.2); a leak per connection would
+	// leave at least CONNECTIONS times its size.
+	const long long leftBehind = static_cast<long long>(serverBytes) - static_cast<long long>(before);
+	EXPECT_LT(leftBehind, 1024) << "closed connections left OpenSSL blocks behind";
 }
 
 TEST_P(TlsIdleFootprintTest, ResumesFromTicketWithoutServerCache)
