@@ -238,7 +238,8 @@ void ServerConnection::startHttp2(const H2cUpgradeRequest* pUpgrade)
 			return closeNow("bad HTTP2-Settings in h2c upgrade: " + _pCodec->lastError(), true);
 		_pump.prepend("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n");
 		constexpr std::int32_t UPGRADE_STREAM = 1;
-		onStreamBegin(UPGRADE_STREAM);
+		if (!onStreamBegin(UPGRADE_STREAM))
+			return closeNow("no stream slot for the h2c upgrade's request", true);
 		ServerStream& stream = *_streams.find(UPGRADE_STREAM);
 		stream.mutableRequest() = pUpgrade->request;
 		stream.onRequestEnd();
