@@ -101,6 +101,29 @@ def server_table(out, values, case, title, unit):
     return medians
 
 
+def poco_table(out, targets, values, case, first_column, title, poco_column, target_name, skip_label=None):
+    """Ours over h2c against Poco's HTTP/1.1 server, one row per label of
+    case; adds the 8x target of each row but skip_label to targets."""
+    rows = labels_of(values, case)
+    if not rows:
+        return
+    ours = [o for o in OURS if any(k[0] == case and k[3] == o for k in values)]
+    out.append(title)
+    out.append("| {} | ".format(first_column) + " | ".join(o + " h2c" for o in ours) + " | {} | ".format(poco_column)
+               + " | ".join(o + "/Poco" for o in ours) + " |")
+    out.append("| --- |" + " ---: |" * (2 * len(ours) + 1))
+    for label in dict.fromkeys(label for label, _ in rows):
+        b = median(values.get((case, label, "h1", "poco-http1"), []))
+        a = [median(values.get((case, label, "h2c", o), [])) for o in ours]
+        out.append("| {} | {} | {} | {} |".format(label, " | ".join(fmt(x) for x in a), fmt(b),
+                                                  " | ".join("**{}**".format(fmt(ratio(x, b), 2)) for x in a)))
+        for o, x in zip(ours, a):
+            r = ratio(x, b)
+            if r is not None and label != skip_label:
+                targets.append((target_name.format(label=label, ours=o), r, 8.0))
+    out.append("")
+
+
 def main():
     csv_path, out_dir = sys.argv[1], sys.argv[2]
     values, cpu, notes, rounds = load(csv_path)
@@ -126,44 +149,15 @@ def main():
         if r is not None:
             targets.append(("one stream {}: ≥ 1.0× nghttpd".format(protocol), r, 1.0))
 
-    rows = labels_of(values, "http1")
-    if rows:
-        ours = [o for o in OURS if any(k[0] == "http1" and k[3] == o for k in values)]
-        out.append("### HTTP/2 (ours, h2c) against Poco's HTTP/1.1 HTTPServer, same handler, same -c/-m (req/s, median)\n")
-        out.append("| load | " + " | ".join(o + " h2c" for o in ours) + " | Poco HTTPServer HTTP/1.1 (h2load --h1) | "
-                   + " | ".join(o + "/Poco" for o in ours) + " |")
-        out.append("| --- |" + " ---: |" * (2 * len(ours) + 1))
-        for label in dict.fromkeys(label for label, _ in rows):
-            b = median(values.get(("http1", label, "h1", "poco-http1"), []))
-            a = [median(values.get(("http1", label, "h2c", o), [])) for o in ours]
-            out.append("| {} | {} | {} | {} |".format(label, " | ".join(fmt(x) for x in a), fmt(b),
-                                                      " | ".join("**{}**".format(fmt(ratio(x, b), 2)) for x in a)))
-            for o, x in zip(ours, a):
-                r = ratio(x, b)
-                if r is not None and label != "c1 m1":
-                    targets.append(("≥ 8× Poco HTTP/1.1 at {} ({})".format(label, o), r, 8.0))
-        out.append("")
-
-    rows = labels_of(values, "http1-in-flight")
-    if rows:
-        ours = [o for o in OURS if any(k[0] == "http1-in-flight" and k[3] == o for k in values)]
-        out.append("### HTTP/2 (ours, h2c) against Poco's HTTP/1.1 HTTPServer with the same requests in flight, "
-                   "HTTP/1.1 not pipelined (req/s, median)\n")
-        out.append("N in flight: ours `h2load -c N/100 -m100`, Poco `h2load --h1 -c N -m1` (a connection per "
-                   "request in flight, as browsers and Poco's HTTPClientSession send HTTP/1.1).\n")
-        out.append("| in flight | " + " | ".join(o + " h2c" for o in ours) + " | Poco HTTPServer HTTP/1.1 | "
-                   + " | ".join(o + "/Poco" for o in ours) + " |")
-        out.append("| --- |" + " ---: |" * (2 * len(ours) + 1))
-        for label in dict.fromkeys(label for label, _ in rows):
-            b = median(values.get(("http1-in-flight", label, "h1", "poco-http1"), []))
-            a = [median(values.get(("http1-in-flight", label, "h2c", o), [])) for o in ours]
-            out.append("| {} | {} | {} | {} |".format(label, " | ".join(fmt(x) for x in a), fmt(b),
-                                                      " | ".join("**{}**".format(fmt(ratio(x, b), 2)) for x in a)))
-            for o, x in zip(ours, a):
-                r = ratio(x, b)
-                if r is not None:
-                    targets.append(("≥ 8× Poco HTTP/1.1, {}, not pipelined ({})".format(label, o), r, 8.0))
-        out.append("")
+    poco_table(out, targets, values, "http1", "load",
+               "### HTTP/2 (ours, h2c) against Poco's HTTP/1.1 HTTPServer, same handler, same -c/-m (req/s, median)\n",
+               "Poco HTTPServer HTTP/1.1 (h2load --h1)", "≥ 8× Poco HTTP/1.1 at {label} ({ours})", skip_label="c1 m1")
+    poco_table(out, targets, values, "http1-in-flight", "in flight",
+               "### HTTP/2 (ours, h2c) against Poco's HTTP/1.1 HTTPServer with the same requests in flight, "
+               "HTTP/1.1 not pipelined (req/s, median)\n\n"
+               "N in flight: ours `h2load -c N/100 -m100`, Poco `h2load --h1 -c N -m1` (a connection per "
+               "request in flight, as browsers and Poco's HTTPClientSession send HTTP/1.1).\n",
+               "Poco HTTPServer HTTP/1.1", "≥ 8× Poco HTTP/1.1, {label}, not pipelined ({ours})")
 
     client_keys = [k for k in values if k[0] == "client"]
     if client_keys:
