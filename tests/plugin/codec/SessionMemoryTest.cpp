@@ -41,6 +41,22 @@ bool allZero(const void* pBlock, std::size_t size)
 	return true;
 }
 
+nghttp2_session* newServerSession(SessionMemory& memory)
+	// A server session without callbacks allocating through memory; null if
+	// nghttp2 refuses.
+{
+	nghttp2_mem mem = {&memory, &SessionMemory::memMalloc, &SessionMemory::memFree, &SessionMemory::memCalloc,
+		&SessionMemory::memRealloc};
+	nghttp2_session_callbacks* pCallbacks = nullptr;
+	if (nghttp2_session_callbacks_new(&pCallbacks) != 0)
+		return nullptr;
+	nghttp2_session* pSession = nullptr;
+	// nghttp2 keeps a copy of mem.
+	const int rc = nghttp2_session_server_new3(&pSession, pCallbacks, nullptr, nullptr, &mem);
+	nghttp2_session_callbacks_del(pCallbacks);
+	return rc == 0 ? pSession : nullptr;
+}
+
 } // namespace
 
 TEST(SessionMemory, SmallBlocksComeFromMalloc)
@@ -188,13 +204,8 @@ TEST(SessionMemory, DiscardScratchDropsOnlyTheScratchContents)
 TEST(SessionMemory, ServesAnNghttp2Session)
 {
 	SessionMemory memory;
-	nghttp2_mem mem = {&memory, &SessionMemory::memMalloc, &SessionMemory::memFree, &SessionMemory::memCalloc,
-		&SessionMemory::memRealloc};
-	nghttp2_session_callbacks* pCallbacks = nullptr;
-	ASSERT_EQ(nghttp2_session_callbacks_new(&pCallbacks), 0);
-	nghttp2_session* pSession = nullptr;
-	ASSERT_EQ(nghttp2_session_server_new3(&pSession, pCallbacks, nullptr, nullptr, &mem), 0);
-	nghttp2_session_callbacks_del(pCallbacks);
+	nghttp2_session* pSession = newServerSession(memory);
+	ASSERT_NE(pSession, nullptr);
 	EXPECT_GE(memory.mappedBlocks(), 1u); // the frame buffer, at least
 	// What Http2Codec relies on for nghttp2 1.52: the one block not zeroed
 	// is the outbound frame buffer, NGHTTP2_FRAMEBUF_CHUNKLEN bytes.
@@ -292,13 +303,8 @@ TEST(SessionMemory, ReallocWithinAndAcrossSizeClassesKeepsContents)
 TEST(SessionMemory, AnIdleSessionKeepsNoCachedBlocks)
 {
 	SessionMemory memory;
-	nghttp2_mem mem = {&memory, &SessionMemory::memMalloc, &SessionMemory::memFree, &SessionMemory::memCalloc,
-		&SessionMemory::memRealloc};
-	nghttp2_session_callbacks* pCallbacks = nullptr;
-	ASSERT_EQ(nghttp2_session_callbacks_new(&pCallbacks), 0);
-	nghttp2_session* pSession = nullptr;
-	ASSERT_EQ(nghttp2_session_server_new3(&pSession, pCallbacks, nullptr, nullptr, &mem), 0);
-	nghttp2_session_callbacks_del(pCallbacks);
+	nghttp2_session* pSession = newServerSession(memory);
+	ASSERT_NE(pSession, nullptr);
 	// Queued frames are freed once serialised: their blocks go to the cache.
 	nghttp2_submit_settings(pSession, NGHTTP2_FLAG_NONE, nullptr, 0);
 	nghttp2_submit_ping(pSession, NGHTTP2_FLAG_NONE, nullptr);
