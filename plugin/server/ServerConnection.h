@@ -95,6 +95,8 @@ private:
 	void sendFinalGoAway();
 	void scheduleFlush();
 	void setInterest(std::uint32_t events);
+	bool writeOutput();
+		///< what the codec has ready, to the socket as far as it takes it; false if the connection closed
 	void closeNow(const std::string& reason, bool notable = false);
 		///< notable reasons (handshake failures, protocol errors) log at information, the rest at debug
 	ServerStream* findStream(std::int32_t id);

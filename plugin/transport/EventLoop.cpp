@@ -62,6 +62,9 @@ void EventLoop::run()
 		const int n = ::epoll_wait(_epollFd, events, MAX_EVENTS, nextTimeoutMs());
 		if (n < 0 && errno != EINTR)
 			break;
+		_readyHandlers = 0;
+		for (int i = 0; i < n; ++i)
+			_readyHandlers += events[i].data.ptr != nullptr && events[i].data.ptr != &_backstopFd;
 		for (int i = 0; i < n; ++i)
 		{
 			if (events[i].data.ptr == nullptr)

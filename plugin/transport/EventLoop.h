@@ -105,6 +105,10 @@ public:
 		/// queued twice in a turn is flushed once if it checks a flag; the
 		/// loop does not deduplicate).
 
+	std::size_t readyHandlers() const { return _readyHandlers; }
+		/// How many I/O handlers epoll reported ready in this turn (0 in a
+		/// turn woken only by tasks or timers).
+
 	void releaseLater(std::shared_ptr<void> object);
 		/// Keeps object alive until the end of this turn, so that events
 		/// already fetched for it still find it.
@@ -144,6 +148,7 @@ private:
 	std::map<TimerId, Clock::time_point> _timerDue;
 	TimerId _nextTimerId = 1;
 	Task _turnEndHook;
+	std::size_t _readyHandlers = 0;
 };
 
 } // namespace Transport

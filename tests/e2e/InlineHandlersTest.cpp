@@ -127,6 +127,21 @@ TEST_F(InlineHandlersTest, SmallPostInTheSameReadRunsOnEventLoopThread)
 	expectNoStreamsLeft();
 }
 
+TEST_F(InlineHandlersTest, ResponsesOfALongBatchLeaveInSlices)
+{
+	// 33 requests in one write on a connection alone in its loop turn: the
+	// first 32 responses go out in two slices of 16 while the last handler
+	// (2 s) still holds the loop, not all together at the end of the turn.
+	for (bool tls : {false, true})
+	{
+		SCOPED_TRACE(tls ? "TLS" : "h2c");
+		const CommandResult result = runH2Frames(
+			"inline_batch_in_slices", tls ? servers().tlsPort() : servers().plainPort(), tls, "slice=16");
+		EXPECT_EQ(0, result.exitCode) << result.output;
+	}
+	expectNoStreamsLeft();
+}
+
 TEST_F(InlineHandlersTest, EchoOfUploadIsComplete)
 {
 	const std::string upload = servers().path("echo.bin");

@@ -1250,7 +1250,39 @@ def case_post_in_one_write(client):
     print('body: %s' % stream.data.decode('latin-1'))
 
 
+def case_inline_batch_in_slices(client):
+    """slice=N. 2N+1 requests in one write: 2N GET / and, last, GET /slow?ms=2000.
+    Against a server running handlers inline, the first 2N responses must
+    arrive while the slow handler still holds the loop (they leave in slices
+    of N), not together with the slow one after its 2 s."""
+    n = int(client.options.get('slice', '16'))
+    client.handshake()
+    frames = []
+    send = client.send
+    client.send = frames.append
+    try:
+        fast_ids = [1 + 2 * i for i in range(2 * n)]
+        for stream_id in fast_ids:
+            client.get(stream_id, '/')
+        slow_id = fast_ids[-1] + 2
+        client.get(slow_id, '/slow?ms=2000')
+    finally:
+        client.send = send
+    client.send(b''.join(frames))
+    slow = client.wait_for_response(slow_id, timeout=15)
+    expect(slow.status() == 200 and slow.data == b'slow' and slow.ended, 'slow stream: %s' % client.describe())
+    for stream_id in fast_ids:
+        stream = client.stream(stream_id)
+        expect(stream.status() == 200 and stream.data == HELLO and stream.ended,
+               'stream %d: %s' % (stream_id, describe_stream(stream)))
+    last_fast = max(client.stream(i).ended_at for i in fast_ids)
+    print('the %d fast responses ended %.3f s before the slow one' % (len(fast_ids), slow.ended_at - last_fast))
+    expect(slow.ended_at - last_fast > 1.0,
+           'the fast responses waited for the 2 s handler behind them (%.3f s apart)' % (slow.ended_at - last_fast))
+
+
 CASES = {
+    'inline_batch_in_slices': case_inline_batch_in_slices,
     'bad_preface': case_bad_preface,
     'http1_after_alpn_h2': case_http1_after_alpn_h2,
     'preface_without_settings': case_preface_without_settings,
