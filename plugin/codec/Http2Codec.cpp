@@ -7,6 +7,17 @@
 namespace PocoH2 {
 namespace Codec {
 
+long BodySource::readFrame(std::uint8_t* buffer, std::size_t length, bool& endOfBody, bool& inPlace)
+{
+	inPlace = false;
+	return read(buffer, length, endOfBody);
+}
+
+void BodySource::appendTo(std::string&, std::size_t)
+{
+	throw std::logic_error("BodySource::appendTo() without readFrame() in place");
+}
+
 bool BodySource::takeTrailers(HeaderBlock&)
 {
 	return false;
@@ -336,6 +347,33 @@ struct Http2Codec::Callbacks
 		return 0;
 	}
 
+	static int sendBodyInPlace(nghttp2_session*, nghttp2_frame* frame, const std::uint8_t* frameHeader,
+		std::size_t length, nghttp2_data_source* source, void* userData)
+	{
+		// A DATA frame whose bytes readFrame() left in the source: header,
+		// padding length, the bytes themselves and padding, into produce()'s
+		// output (nghttp2 calls this only from inside mem_send).
+		std::string& out = *codec(userData)._pOutput;
+		out.append(reinterpret_cast<const char*>(frameHeader), 9);
+		const std::size_t padding = frame->data.padlen;
+		if (padding > 0)
+			out.push_back(static_cast<char>(padding - 1));
+		try
+		{
+			static_cast<BodySource*>(source->ptr)->appendTo(out, length);
+		}
+		catch (...)
+		{
+			return NGHTTP2_ERR_CALLBACK_FAILURE; // the frame is half written: the session cannot go on
+		}
+		if (padding > 1)
+			out.append(padding - 1, '\0');
+		// Back to produce() after each such frame, as mem_send returns after
+		// each copied one: produce() keeps its output within its limit.
+		codec(userData)._framePaused = true;
+		return NGHTTP2_ERR_PAUSE;
+	}
+
 	static int onError(nghttp2_session*, int, const char* message, std::size_t length, void* userData)
 	{
 		codec(userData)._lastError.assign(message, length);
@@ -349,11 +387,14 @@ struct Http2Codec::Callbacks
 		try
 		{
 			bool end = false;
-			const long n = body->read(buffer, length, end);
+			bool inPlace = false;
+			const long n = body->readFrame(buffer, length, end, inPlace);
 			if (n == BodySource::DEFERRED)
 				return NGHTTP2_ERR_DEFERRED;
 			if (n < 0)
 				return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+			if (inPlace)
+				*dataFlags |= NGHTTP2_DATA_FLAG_NO_COPY; // sendBodyInPlace() writes the frame
 			if (end)
 			{
 				*dataFlags |= NGHTTP2_DATA_FLAG_EOF;
@@ -392,6 +433,7 @@ Http2Codec::Http2Codec(Role role, CodecListener& listener, const CodecSettings& 
 	nghttp2_session_callbacks_set_on_stream_close_callback(pCallbacks, &Callbacks::onStreamClose);
 	nghttp2_session_callbacks_set_on_frame_send_callback(pCallbacks, &Callbacks::onFrameSend);
 	nghttp2_session_callbacks_set_error_callback2(pCallbacks, &Callbacks::onError);
+	nghttp2_session_callbacks_set_send_data_callback(pCallbacks, &Callbacks::sendBodyInPlace);
 
 	nghttp2_option* pOption = nullptr;
 	if (nghttp2_option_new(&pOption) != 0)
@@ -470,7 +512,8 @@ bool Http2Codec::receive(const std::uint8_t* data, std::size_t length)
 
 std::size_t Http2Codec::produce(std::string& out, std::size_t limit)
 {
-	std::size_t total = 0;
+	const std::size_t start = out.size();
+	_pOutput = &out; // frames sent in place are appended from inside mem_send
 	while (out.size() < limit)
 	{
 		const std::uint8_t* data = nullptr;
@@ -480,13 +523,20 @@ std::size_t Http2Codec::produce(std::string& out, std::size_t limit)
 			_lastError = nghttp2_strerror(static_cast<int>(n));
 			break;
 		}
+		if (n == 0 && _framePaused)
+		{
+			_framePaused = false; // a frame went in place: there may be more
+			continue;
+		}
 		_sendDrained = n == 0;
 		if (n == 0)
 			break;
-		_frameBufferUsed = true;
 		out.append(reinterpret_cast<const char*>(data), static_cast<std::size_t>(n));
-		total += static_cast<std::size_t>(n);
 	}
+	_pOutput = nullptr;
+	const std::size_t total = out.size() - start;
+	if (total > 0)
+		_frameBufferUsed = true;
 	// Until the first stream, a connection has only exchanged SETTINGS (and
 	// many stay idle that way: pre-opened, pooled): give the frame buffer's
 	// page back now. Later, an idle owner calls releaseIdleMemory() itself.

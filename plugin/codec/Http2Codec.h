@@ -58,6 +58,21 @@ public:
 		/// available yet, in which case the owner calls resumeBody() later.
 		/// Any other negative value resets the stream (INTERNAL_ERROR).
 
+	virtual long readFrame(std::uint8_t* buffer, std::size_t length, bool& endOfBody, bool& inPlace);
+		/// Like read(), but a source that holds at least IN_PLACE_MIN bytes
+		/// for the frame may instead set inPlace and return their count
+		/// without copying them: the codec then calls appendTo() with that
+		/// count while it writes the frame into its output, so those bytes
+		/// are copied once, straight into the output. Default: read().
+
+	virtual void appendTo(std::string& out, std::size_t length);
+		/// Appends exactly length bytes of the body to out and consumes
+		/// them: the count readFrame() returned with inPlace set. Only
+		/// called after such a readFrame().
+
+	static constexpr std::size_t IN_PLACE_MIN = 4096;
+		///< below this a frame's bytes are copied by read(): appendTo()'s own bookkeeping would cost more than the copy
+
 	virtual bool takeTrailers(HeaderBlock& trailers);
 		/// Called once the body ended; returns true and fills trailers to send
 		/// trailing HEADERS instead of END_STREAM on the last DATA frame.
@@ -242,6 +257,8 @@ private:
 	CodecSettings _settings;
 	SessionMemory _memory; ///< the session's allocator; outlives _pSession
 	nghttp2_session* _pSession = nullptr;
+	std::string* _pOutput = nullptr; ///< produce()'s output while it runs: where frames sent in place go
+	bool _framePaused = false;		 ///< mem_send returned 0 because a frame went in place, not because it is drained
 	PendingHeaders _pending;
 		///< the header block being decoded: HEADERS and its CONTINUATIONs
 		///< arrive back to back (RFC 9113 §6.10), so there is at most one

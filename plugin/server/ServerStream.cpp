@@ -270,6 +270,18 @@ void ServerStream::runInline()
 
 long ServerStream::read(std::uint8_t* buffer, std::size_t length, bool& endOfBody)
 {
+	bool inPlace = false;
+	return take(buffer, length, endOfBody, false, inPlace);
+}
+
+long ServerStream::readFrame(std::uint8_t* buffer, std::size_t length, bool& endOfBody, bool& inPlace)
+{
+	return take(buffer, length, endOfBody, true, inPlace);
+}
+
+long ServerStream::take(std::uint8_t* buffer, std::size_t length, bool& endOfBody, bool mayLeaveInPlace, bool& inPlace)
+{
+	inPlace = false;
 	bool wakeHandler = false;
 	std::size_t n = 0;
 	{
@@ -279,16 +291,57 @@ long ServerStream::read(std::uint8_t* buffer, std::size_t length, bool& endOfBod
 			_loopWaitsForOutput = true;
 			return DEFERRED;
 		}
+		if (mayLeaveInPlace && std::min(length, _out.size()) >= IN_PLACE_MIN)
+		{
+			// Copied by appendTo() straight into the connection's output.
+			// The handler only ever adds bytes meanwhile, so the n counted
+			// now are there then.
+			inPlace = true;
+			n = std::min(length, _out.size());
+			endOfBody = _outEnded && n == _out.size();
+			if (endOfBody)
+				_trailersPending = !_trailers.empty();
+			return static_cast<long>(n);
+		}
 		n = _out.read(buffer, length);
 		endOfBody = _outEnded && _out.empty();
 		if (endOfBody)
 			_trailersPending = !_trailers.empty(); // final: endBody() set them with _outEnded
-		wakeHandler = _handlerWaitsForSpace;
+		wakeHandler = handlerMayRefill();
 	}
 	_sent += n;
 	if (wakeHandler)
 		_outSpace.notify_one();
 	return static_cast<long>(n);
+}
+
+bool ServerStream::handlerWaitsForRoom() const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _handlerWaitsForSpace;
+}
+
+bool ServerStream::handlerMayRefill() const
+{
+	// Not as soon as a frame's worth of room appears: the handler would
+	// wake, add one frame's worth and wait again, two thread switches per
+	// DATA frame (70 per MiB on one core). From half empty it adds half a
+	// buffer at once.
+	return _handlerWaitsForSpace && _out.size() <= _outCapacity / 2;
+}
+
+void ServerStream::appendTo(std::string& out, std::size_t length)
+{
+	bool wakeHandler = false;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (_out.readInto(out, length) != length)
+			throw std::logic_error("stream " + std::to_string(_id) + " lost response bytes it had offered");
+		wakeHandler = handlerMayRefill();
+	}
+	_sent += length;
+	if (wakeHandler)
+		_outSpace.notify_one();
 }
 
 bool ServerStream::hasPendingOutput() const

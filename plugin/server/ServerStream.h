@@ -145,6 +145,8 @@ public:
 	bool hasPendingOutput() const;
 		/// True when response body bytes wait to be sent, or the handler
 		/// waits for room to write more.
+	bool handlerWaitsForRoom() const;
+		/// True while the handler waits for room in the response buffer.
 	std::size_t receivedBytes() const { return _received; }
 	StreamEvents takeEvents();
 		/// What the handler side did since the last call (see StreamEvents).
@@ -166,6 +168,8 @@ public:
 		/// The loop task postEvents() queues: hands the events to the connection.
 
 	long read(std::uint8_t* buffer, std::size_t length, bool& endOfBody) override;
+	long readFrame(std::uint8_t* buffer, std::size_t length, bool& endOfBody, bool& inPlace) override;
+	void appendTo(std::string& out, std::size_t length) override;
 	bool takeTrailers(Codec::HeaderBlock& trailers) override;
 
 private:
@@ -173,6 +177,10 @@ private:
 		/// Posts the task that delivers _events unless one is on its way;
 		/// unlocks.
 	void throwClosed() const;
+	long take(std::uint8_t* buffer, std::size_t length, bool& endOfBody, bool mayLeaveInPlace, bool& inPlace);
+		///< read() and readFrame()
+	bool handlerMayRefill() const;
+		///< with the lock: a handler waiting for room in the response pipe should be woken now
 
 	const std::int32_t _id;
 	const std::shared_ptr<const ConnectionInfo> _pInfo;

@@ -19,35 +19,45 @@ namespace Transport {
 class BytePipe
 	/// Bytes appended at the back and read from the front of one buffer.
 	/// What was read is dropped when the reader catches up with the writer,
-	/// or moved out of the way once it is at least COMPACT_AFTER bytes and
-	/// half the buffer: a reader that keeps up but never quite empties the
-	/// pipe must not keep everything it read.
+	/// or moved out of the way when an append would otherwise grow the
+	/// buffer: a reader that keeps up but never quite empties the pipe must
+	/// not keep everything it read, and bytes are only moved when that
+	/// saves a reallocation (a 1 MiB response read frame by frame is not
+	/// moved at all).
 	///
 	/// Threading: none of its own; the stream that owns it guards it.
 {
 public:
-	static constexpr std::size_t COMPACT_AFTER = 64 * 1024;
-
 	std::size_t size() const { return _bytes.size() - _offset; }
 		/// The bytes not read yet.
 
 	bool empty() const { return _offset == _bytes.size(); }
 
-	void append(const char* data, std::size_t length) { _bytes.append(data, length); }
+	void append(const char* data, std::size_t length)
+	{
+		if (_offset > 0 && _bytes.size() + length > _bytes.capacity())
+		{
+			_bytes.erase(0, _offset);
+			_offset = 0;
+		}
+		_bytes.append(data, length);
+	}
 
 	std::size_t read(void* buffer, std::size_t length)
 		/// Copies up to length unread bytes into buffer; returns their count.
 	{
 		const std::size_t n = std::min(length, size());
 		std::memcpy(buffer, _bytes.data() + _offset, n);
-		_offset += n;
-		if (_offset == _bytes.size())
-			clear();
-		else if (_offset >= COMPACT_AFTER && _offset * 2 >= _bytes.size())
-		{
-			_bytes.erase(0, _offset);
-			_offset = 0;
-		}
+		consume(n);
+		return n;
+	}
+
+	std::size_t readInto(std::string& out, std::size_t length)
+		/// Appends up to length unread bytes to out; returns their count.
+	{
+		const std::size_t n = std::min(length, size());
+		out.append(_bytes, _offset, n);
+		consume(n);
 		return n;
 	}
 
@@ -76,6 +86,14 @@ public:
 	}
 
 private:
+	void consume(std::size_t n)
+		/// Drops n bytes from the front (they were read).
+	{
+		_offset += n;
+		if (_offset == _bytes.size())
+			clear();
+	}
+
 	std::string _bytes;
 	std::size_t _offset = 0; ///< bytes of _bytes already read
 };

@@ -122,3 +122,64 @@ TEST(ServerStream, DiscardingCreditsAtOnce)
 	EXPECT_EQ(stream->discardUnread(), 100u);
 	EXPECT_TRUE(stream->onBodyData(reinterpret_cast<const std::uint8_t*>(data.data()), data.size()));
 }
+
+TEST(ServerStream, WaitingWriterIsWokenOnlyOnceHalfTheBufferIsFree)
+{
+	// Waking the handler for every frame's worth of room would cost two
+	// thread switches per DATA frame: it refills from half empty.
+	Transport::EventLoop loop;
+	auto stream = makeStream(loop, 1024);
+	const std::string payload(5000, 'h');
+	std::thread handler(
+		[&]
+		{
+			stream->writeBody(payload.data(), payload.size());
+			stream->endBody();
+		});
+	while (!stream->handlerWaitsForRoom()) // it wrote 1024 bytes and waits for room
+		std::this_thread::yield();
+	std::uint8_t first[300];
+	bool firstEnd = false;
+	ASSERT_EQ(300, stream->read(first, sizeof(first), firstEnd));
+	std::this_thread::sleep_for(std::chrono::milliseconds(50));
+	std::uint8_t rest[2000];
+	bool end = false;
+	EXPECT_EQ(724, stream->read(rest, sizeof(rest), end)) << "the handler refilled before half the buffer was free";
+	std::string out(300, 'h');
+	out.append(reinterpret_cast<char*>(rest), 724);
+	bool ended = false;
+	while (!ended)
+	{
+		out += drain(*stream, ended);
+		std::this_thread::yield();
+	}
+	handler.join();
+	EXPECT_EQ(out, payload);
+}
+
+TEST(ServerStream, LargeFramesAreOfferedInPlace)
+{
+	Transport::EventLoop loop;
+	auto stream = makeStream(loop, 64 * 1024);
+	std::string payload(20000, 'p');
+	payload[16383] = 'e';
+	payload[16384] = 's';
+	stream->writeBody(payload.data(), payload.size());
+	stream->endBody();
+	std::uint8_t buffer[16384];
+	bool end = false;
+	bool inPlace = false;
+	ASSERT_EQ(16384, stream->readFrame(buffer, sizeof(buffer), end, inPlace));
+	EXPECT_TRUE(inPlace);
+	EXPECT_FALSE(end);
+	std::string out = "frame:";
+	stream->appendTo(out, 16384);
+	EXPECT_EQ(16384u, stream->sentBytes());
+	// 3616 bytes are left: below IN_PLACE_MIN they are copied as before.
+	ASSERT_EQ(3616, stream->readFrame(buffer, sizeof(buffer), end, inPlace));
+	EXPECT_FALSE(inPlace);
+	EXPECT_TRUE(end);
+	out.append(reinterpret_cast<char*>(buffer), 3616);
+	EXPECT_EQ("frame:" + payload, out);
+}
+
