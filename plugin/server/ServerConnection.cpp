@@ -37,6 +37,12 @@ constexpr std::size_t MIN_HELD_HEADER_BYTES = 8u << 20;
 // to send.
 constexpr std::size_t READ_BUDGET_PER_TURN = 64 * 1024;
 
+// How long a connection stays idle (no stream, no handler) before it gives
+// back the memory its last streams left: the codec's cached allocator blocks
+// and the frame buffer's pages. Under load a connection is idle for moments
+// between loop turns; trimming then would defeat the cache.
+constexpr std::chrono::milliseconds IDLE_MEMORY_DELAY{1000};
+
 // How often the send-stall check runs while streams are open: a stall is
 // acted on between 1 and 1.25 send timeouts after it began.
 std::chrono::milliseconds sendStallCheckInterval(const EngineConfig& config)
@@ -456,7 +462,13 @@ void ServerConnection::armTimer(Transport::EventLoop::Clock::time_point due)
 void ServerConnection::noteIfIdle()
 {
 	if (_streams.empty() && _runningHandlers == 0)
+	{
 		_idleSince = Transport::EventLoop::Clock::now();
+		// Whatever pingInterval and idleTimeout say, the timer comes back to
+		// release the idle memory (armTimer keeps an earlier deadline).
+		_idleMemoryHeld = true;
+		armTimer(_idleSince + IDLE_MEMORY_DELAY);
+	}
 }
 
 void ServerConnection::onTimer()
@@ -477,9 +489,12 @@ void ServerConnection::onTimer()
 		scheduleFlush();
 		return;
 	}
-	if (idle)
+	if (idle && now - _idleSince >= IDLE_MEMORY_DELAY)
+	{
 		_pCodec->releaseIdleMemory(); // the frame buffer's pages, dirtied by the last response or PING
-	else if (!checkSendStalls(now))
+		_idleMemoryHeld = false;
+	}
+	else if (!idle && !checkSendStalls(now))
 		return;
 	if (config.pingInterval.count() > 0 && !_pingOutstanding && now - _lastInput >= config.pingInterval)
 	{
@@ -497,6 +512,8 @@ void ServerConnection::onTimer()
 		next = std::min(next, idle ? _idleSince + config.idleTimeout : now + config.idleTimeout);
 	if (!idle && config.sendTimeout.count() > 0)
 		next = std::min(next, now + sendStallCheckInterval(config));
+	if (idle && _idleMemoryHeld)
+		next = std::min(next, _idleSince + IDLE_MEMORY_DELAY);
 	if (next != Transport::EventLoop::Clock::time_point::max())
 		armTimer(next);
 }

@@ -126,6 +126,7 @@ private:
 	Transport::EventLoop::Clock::time_point _pingSentAt;
 	Transport::EventLoop::Clock::time_point _timerDue;
 	bool _timerArmed = false;
+	bool _idleMemoryHeld = false; ///< went idle since the codec last released its idle memory
 	std::uint64_t _writtenAtCheck = 0; ///< the pump's bytes written at the last send-stall check
 	Transport::EventLoop::Clock::time_point _writeStalledSince; ///< output pending and nothing written since
 	bool _writeStalled = false;
