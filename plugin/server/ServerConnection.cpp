@@ -37,18 +37,18 @@ constexpr std::size_t MIN_HELD_HEADER_BYTES = 8u << 20;
 // to send.
 constexpr std::size_t READ_BUDGET_PER_TURN = 64 * 1024;
 
-// How long a connection stays idle (no stream, no handler) before it gives
-// back the memory its last streams left: the codec's cached allocator blocks
-// and the frame buffer's pages. Under load a connection is idle for moments
-// between loop turns; trimming then would defeat the cache.
-constexpr std::chrono::milliseconds IDLE_MEMORY_DELAY{1000};
-
 // How often the send-stall check runs while streams are open: a stall is
 // acted on between 1 and 1.25 send timeouts after it began.
 std::chrono::milliseconds sendStallCheckInterval(const EngineConfig& config)
 {
 	return std::max(config.sendTimeout / 4, std::chrono::milliseconds(10));
 }
+
+// How long a connection stays idle (no stream, no handler) before it gives
+// back the memory its last streams left: the codec's cached allocator blocks
+// and the frame buffer's pages. Under load a connection is idle for moments
+// between loop turns; trimming then would defeat the cache.
+constexpr std::chrono::milliseconds IDLE_MEMORY_DELAY{1000};
 
 Poco::Net::SocketAddress socketAddress(int fd, bool peer)
 {
