@@ -371,6 +371,10 @@ void ClientConnection::readAvailable()
 				_connectTimer = 0;
 			}
 			_readSinceKeepAlive = true;
+			// Frames on an idle connection (the server's PING, SETTINGS)
+			// have nghttp2 queue and free blocks again.
+			if (_streams.empty())
+				armIdleMemoryRelease();
 			return true;
 		});
 	wakeCallers();

@@ -300,7 +300,7 @@ void ServerConnection::decodeAvailable()
 		*_pChannel, *_pCodec,
 		[this](const std::uint8_t*, std::size_t)
 		{
-			_lastInput = Transport::EventLoop::Clock::now();
+			noteInput();
 			return true;
 		},
 		READ_BUDGET_PER_TURN);
@@ -468,6 +468,19 @@ void ServerConnection::noteIfIdle()
 		// release the idle memory (armTimer keeps an earlier deadline).
 		_idleMemoryHeld = true;
 		armTimer(_idleSince + IDLE_MEMORY_DELAY);
+	}
+}
+
+void ServerConnection::noteInput()
+{
+	_lastInput = Transport::EventLoop::Clock::now();
+	// Frames that reach an idle connection (the peer's PING, SETTINGS,
+	// WINDOW_UPDATE) have nghttp2 queue and free blocks, and its answers
+	// dirty the frame buffer: released again a second later.
+	if (_streams.empty() && _runningHandlers == 0)
+	{
+		_idleMemoryHeld = true;
+		armTimer(_lastInput + IDLE_MEMORY_DELAY);
 	}
 }
 

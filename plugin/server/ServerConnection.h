@@ -92,6 +92,8 @@ private:
 	bool checkSendStalls(Transport::EventLoop::Clock::time_point now);
 		///< resets streams and closes connections whose output the peer took nothing of for the send timeout; false if closed
 	void noteIfIdle();
+	void noteInput();
+		///< bytes arrived: the keepalive PING waits, and an idle connection releases the memory they cost
 	void sendFinalGoAway();
 	void scheduleFlush();
 	void setInterest(std::uint32_t events);
