@@ -29,6 +29,8 @@ const std::string& currentHttpDate()
 	return cachedDate;
 }
 
+const std::string HTTP_2_0("HTTP/2.0");
+
 void sendError(H2ServerResponse& response, Poco::Net::HTTPResponse::HTTPStatus status)
 {
 	response.setStatusAndReason(status);
@@ -58,6 +60,9 @@ class ExchangeLease
 {
 public:
 	ExchangeLease(Server::ServerStream& stream, const Poco::Net::HTTPServerParams& params, const std::string& date):
+		_stream(stream),
+		_params(params),
+		_date(date),
 		_pExchange(nullptr)
 	{
 		if (!t_pExchange)
@@ -71,8 +76,7 @@ public:
 		_pExchange->busy = true;
 		try
 		{
-			_pExchange->response.open(stream, stream.request().method == Poco::Net::HTTPRequest::HTTP_HEAD, date,
-				params.getSoftwareVersion());
+			openResponse();
 			_pExchange->request.open(stream, _pExchange->response, params);
 		}
 		catch (...)
@@ -87,6 +91,17 @@ public:
 	H2ServerRequest& request() { return _pExchange->request; }
 	H2ServerResponse& response() { return _pExchange->response; }
 
+	H2ServerResponse& freshResponse(const std::string& version)
+		/// The response as open() left it, before anything was sent: what
+		/// a handler set (fields, cookies, status, trailers) is gone.
+	{
+		_pExchange->response.close();
+		openResponse();
+		if (_pExchange->response.getVersion() != version)
+			_pExchange->response.setVersion(version);
+		return _pExchange->response;
+	}
+
 private:
 	ExchangeLease(const ExchangeLease&) = delete;
 	ExchangeLease& operator=(const ExchangeLease&) = delete;
@@ -100,6 +115,15 @@ private:
 			t_pExchange.reset();
 	}
 
+	void openResponse()
+	{
+		_pExchange->response.open(_stream, _stream.request().method == Poco::Net::HTTPRequest::HTTP_HEAD, _date,
+			_params.getSoftwareVersion());
+	}
+
+	Server::ServerStream& _stream;
+	const Poco::Net::HTTPServerParams& _params;
+	const std::string& _date; ///< the thread's cached Date value (current, when read again)
 	Exchange* _pExchange;
 	std::unique_ptr<Exchange> _pOwn;
 };
@@ -161,10 +185,12 @@ void RequestDispatcher::handle(const Server::ServerStream::Ptr& pStream)
 			+ std::to_string(pStream->id()) + " failed: " + failure);
 		if (!response.sent())
 		{
+			// As Poco's HTTPServerConnection does, the error goes out in a
+			// new response, without the fields the handler had set.
 			try
 			{
-				sendError(response, timedOut ? Poco::Net::HTTPResponse::HTTP_REQUEST_TIMEOUT
-											 : Poco::Net::HTTPResponse::HTTP_INTERNAL_SERVER_ERROR);
+				sendError(exchange.freshResponse(HTTP_2_0), timedOut ? Poco::Net::HTTPResponse::HTTP_REQUEST_TIMEOUT
+																	: Poco::Net::HTTPResponse::HTTP_INTERNAL_SERVER_ERROR);
 			}
 			catch (...)
 			{

@@ -27,6 +27,13 @@ constexpr std::size_t IDLE_BUFFER_LIMIT = 64 * 1024;
 // flight (about 6 KiB per connection).
 constexpr std::size_t MAX_SPARE_NODES = 128;
 
+// How long a connection stays without streams before it gives back the
+// memory its last streams left (spare nodes, the codec's cached allocator
+// blocks, the frame buffer's pages), whether or not keep-alive PINGs are on.
+// Under load a connection is without streams for moments only; trimming then
+// would defeat the caches.
+constexpr std::chrono::milliseconds IDLE_MEMORY_DELAY{1000};
+
 // Streams the server allows before its SETTINGS say (RFC 9113 recommends at
 // least 100).
 constexpr std::size_t DEFAULT_CAPACITY = 100;
@@ -261,13 +268,45 @@ void ClientConnection::onKeepAlive()
 	}
 	_readSinceKeepAlive = false;
 	if (_streams.empty())
-	{
-		// An idle connection keeps no spare nodes, and nghttp2's recycled
-		// blocks (and, once sent, its frame buffer's pages) go back.
-		decltype(_spareNodes)().swap(_spareNodes);
-		_pCodec->releaseIdleMemory();
-	}
+		releaseIdleMemory();
 	armKeepAlive();
+}
+
+void ClientConnection::armIdleMemoryRelease()
+{
+	_idleSince = Transport::EventLoop::Clock::now();
+	if (_idleMemoryTimer == 0) // else it comes back, and looks at _idleSince
+		armIdleMemoryTimer(IDLE_MEMORY_DELAY);
+}
+
+void ClientConnection::armIdleMemoryTimer(Transport::EventLoop::Clock::duration delay)
+{
+	std::weak_ptr<ClientConnection> weak = weak_from_this();
+	_idleMemoryTimer = _loop.runAfter(delay,
+		[weak]
+		{
+			if (auto self = weak.lock())
+				self->onIdleMemoryTimer();
+		});
+}
+
+void ClientConnection::onIdleMemoryTimer()
+{
+	_idleMemoryTimer = 0;
+	if (_state != State::HTTP2 || !_streams.empty())
+		return; // busy again: the next stream to close arms the timer again
+	const auto idleFor = Transport::EventLoop::Clock::now() - _idleSince;
+	if (idleFor < IDLE_MEMORY_DELAY)
+		return armIdleMemoryTimer(IDLE_MEMORY_DELAY - idleFor); // streams came and went since it was armed
+	releaseIdleMemory();
+}
+
+void ClientConnection::releaseIdleMemory()
+{
+	// An idle connection keeps no spare nodes, and nghttp2's recycled blocks
+	// (and, once sent, its frame buffer's pages) go back.
+	decltype(_spareNodes)().swap(_spareNodes);
+	_pCodec->releaseIdleMemory();
 }
 
 void ClientConnection::onPingAck()
@@ -332,6 +371,10 @@ void ClientConnection::readAvailable()
 				_connectTimer = 0;
 			}
 			_readSinceKeepAlive = true;
+			// Frames on an idle connection (the server's PING, SETTINGS)
+			// have nghttp2 queue and free blocks again.
+			if (_streams.empty())
+				armIdleMemoryRelease();
 			return true;
 		});
 	wakeCallers();
@@ -387,6 +430,7 @@ void ClientConnection::closeNow(const Poco::Exception& reason)
 	_state = State::CLOSED;
 	_loop.cancelTimer(_connectTimer);
 	_loop.cancelTimer(_keepAliveTimer);
+	_loop.cancelTimer(_idleMemoryTimer);
 	if (_pChannel)
 	{
 		if (_interest)
@@ -655,6 +699,8 @@ void ClientConnection::onStreamClose(std::int32_t streamId, std::uint32_t errorC
 	else
 		pStream->onClosed(errorCode);
 	_engine.streamClosed();
+	if (_streams.empty())
+		armIdleMemoryRelease();
 	if (_goingAway)
 		postCloseIfDrained();
 }

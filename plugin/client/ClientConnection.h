@@ -103,6 +103,11 @@ private:
 
 	void armKeepAlive();
 	void onKeepAlive();
+	void armIdleMemoryRelease();
+		///< the connection has no stream now: release its idle memory IDLE_MEMORY_DELAY later unless busy again
+	void armIdleMemoryTimer(Transport::EventLoop::Clock::duration delay);
+	void onIdleMemoryTimer();
+	void releaseIdleMemory();
 
 	void finishConnect();
 	void continueHandshake();
@@ -142,6 +147,8 @@ private:
 	bool _saturated = false; ///< the last stream closed was refused
 	Transport::EventLoop::TimerId _connectTimer = 0;
 	Transport::EventLoop::TimerId _keepAliveTimer = 0;
+	Transport::EventLoop::TimerId _idleMemoryTimer = 0;
+	Transport::EventLoop::Clock::time_point _idleSince; ///< when the last stream closed
 	bool _readSinceKeepAlive = false; ///< bytes arrived during the last interval
 	bool _pingOutstanding = false;
 	std::unique_ptr<Codec::Http2Codec> _pCodec;

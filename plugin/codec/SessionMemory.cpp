@@ -25,6 +25,8 @@ std::size_t roundToPages(std::size_t size)
 
 } // namespace
 
+std::atomic<std::size_t> SessionMemory::_sessionsHoldingCache{0};
+
 SessionMemory::SessionMemory() = default;
 
 SessionMemory::~SessionMemory()
@@ -138,6 +140,8 @@ void* SessionMemory::allocateSmall(std::size_t size)
 		{
 			_free[sizeClass] = pFree->pNext;
 			_cachedBytes -= (sizeClass + 1) * CLASS_STEP;
+			if (_cachedBytes == 0)
+				_sessionsHoldingCache.fetch_sub(1, std::memory_order_relaxed);
 			return pFree;
 		}
 		void* pBase = std::malloc((sizeClass + 1) * CLASS_STEP);
@@ -171,6 +175,8 @@ void SessionMemory::releaseSmall(void* pBlock)
 			auto* pFree = static_cast<FreeBlock*>(pBlock);
 			pFree->pNext = _free[sizeClass];
 			_free[sizeClass] = pFree;
+			if (_cachedBytes == 0)
+				_sessionsHoldingCache.fetch_add(1, std::memory_order_relaxed);
 			_cachedBytes += bytes;
 			return;
 		}
@@ -203,6 +209,11 @@ void* SessionMemory::reallocateSmall(void* pBlock, std::size_t size)
 	return pMoved;
 }
 
+std::size_t SessionMemory::sessionsHoldingCache()
+{
+	return _sessionsHoldingCache.load(std::memory_order_relaxed);
+}
+
 std::size_t SessionMemory::trimCache()
 {
 	const std::size_t trimmed = _cachedBytes;
@@ -214,6 +225,8 @@ std::size_t SessionMemory::trimCache()
 			std::free(headerOf(pFree));
 		}
 	}
+	if (trimmed > 0)
+		_sessionsHoldingCache.fetch_sub(1, std::memory_order_relaxed);
 	_cachedBytes = 0;
 	return trimmed;
 }

@@ -10,6 +10,7 @@
 #ifndef PocoH2_Codec_SessionMemory_INCLUDED
 #define PocoH2_Codec_SessionMemory_INCLUDED
 
+#include <atomic>
 #include <cstddef>
 #include <vector>
 
@@ -85,6 +86,12 @@ public:
 	std::size_t cachedBytes() const { return _cachedBytes; }
 		/// Bytes held by the free lists (headers included).
 
+	static std::size_t sessionsHoldingCache();
+		/// How many SessionMemory objects in the process hold blocks in their
+		/// free lists now: 0 once every connection trimmed its cache (what
+		/// the idle-memory tests look at; counted only when a cache turns
+		/// empty or stops being so, not per block).
+
 	std::size_t mappedBlocks() const { return _mapped.size(); }
 		/// How many blocks live in their own mapping now.
 
@@ -137,6 +144,7 @@ private:
 	std::vector<Mapping> _mapped; ///< a session has a few; searched linearly
 	FreeBlock* _free[CLASS_COUNT] = {};
 	std::size_t _cachedBytes = 0;
+	static std::atomic<std::size_t> _sessionsHoldingCache;
 };
 
 } // namespace Codec

@@ -52,6 +52,12 @@ std::chrono::milliseconds sendStallCheckInterval(const EngineConfig& config)
 	return std::max(config.sendTimeout / 4, std::chrono::milliseconds(10));
 }
 
+// How long a connection stays idle (no stream, no handler) before it gives
+// back the memory its last streams left: the codec's cached allocator blocks
+// and the frame buffer's pages. Under load a connection is idle for moments
+// between loop turns; trimming then would defeat the cache.
+constexpr std::chrono::milliseconds IDLE_MEMORY_DELAY{1000};
+
 Poco::Net::SocketAddress socketAddress(int fd, bool peer)
 {
 	sockaddr_storage storage{};
@@ -302,7 +308,7 @@ void ServerConnection::decodeAvailable()
 		*_pChannel, *_pCodec,
 		[this](const std::uint8_t*, std::size_t)
 		{
-			_lastInput = Transport::EventLoop::Clock::now();
+			noteInput();
 			return true;
 		},
 		READ_BUDGET_PER_TURN);
@@ -472,7 +478,26 @@ void ServerConnection::armTimer(Transport::EventLoop::Clock::time_point due)
 void ServerConnection::noteIfIdle()
 {
 	if (_streams.empty() && _runningHandlers == 0)
+	{
 		_idleSince = Transport::EventLoop::Clock::now();
+		// Whatever pingInterval and idleTimeout say, the timer comes back to
+		// release the idle memory (armTimer keeps an earlier deadline).
+		_idleMemoryHeld = true;
+		armTimer(_idleSince + IDLE_MEMORY_DELAY);
+	}
+}
+
+void ServerConnection::noteInput()
+{
+	_lastInput = Transport::EventLoop::Clock::now();
+	// Frames that reach an idle connection (the peer's PING, SETTINGS,
+	// WINDOW_UPDATE) have nghttp2 queue and free blocks, and its answers
+	// dirty the frame buffer: released again a second later.
+	if (_streams.empty() && _runningHandlers == 0)
+	{
+		_idleMemoryHeld = true;
+		armTimer(_lastInput + IDLE_MEMORY_DELAY);
+	}
 }
 
 void ServerConnection::onTimer()
@@ -493,9 +518,12 @@ void ServerConnection::onTimer()
 		scheduleFlush();
 		return;
 	}
-	if (idle)
+	if (idle && now - _idleSince >= IDLE_MEMORY_DELAY)
+	{
 		_pCodec->releaseIdleMemory(); // the frame buffer's pages, dirtied by the last response or PING
-	else if (!checkSendStalls(now))
+		_idleMemoryHeld = false;
+	}
+	else if (!idle && !checkSendStalls(now))
 		return;
 	if (config.pingInterval.count() > 0 && !_pingOutstanding && now - _lastInput >= config.pingInterval)
 	{
@@ -513,6 +541,8 @@ void ServerConnection::onTimer()
 		next = std::min(next, idle ? _idleSince + config.idleTimeout : now + config.idleTimeout);
 	if (!idle && config.sendTimeout.count() > 0)
 		next = std::min(next, now + sendStallCheckInterval(config));
+	if (idle && _idleMemoryHeld)
+		next = std::min(next, _idleSince + IDLE_MEMORY_DELAY);
 	if (next != Transport::EventLoop::Clock::time_point::max())
 		armTimer(next);
 }

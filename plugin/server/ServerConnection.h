@@ -92,6 +92,8 @@ private:
 	bool checkSendStalls(Transport::EventLoop::Clock::time_point now);
 		///< resets streams and closes connections whose output the peer took nothing of for the send timeout; false if closed
 	void noteIfIdle();
+	void noteInput();
+		///< bytes arrived: the keepalive PING waits, and an idle connection releases the memory they cost
 	void sendFinalGoAway();
 	void scheduleFlush();
 	void setInterest(std::uint32_t events);
@@ -128,6 +130,7 @@ private:
 	Transport::EventLoop::Clock::time_point _pingSentAt;
 	Transport::EventLoop::Clock::time_point _timerDue;
 	bool _timerArmed = false;
+	bool _idleMemoryHeld = false; ///< went idle since the codec last released its idle memory
 	std::uint64_t _writtenAtCheck = 0; ///< the pump's bytes written at the last send-stall check
 	Transport::EventLoop::Clock::time_point _writeStalledSince; ///< output pending and nothing written since
 	bool _writeStalled = false;

@@ -1,4 +1,5 @@
 #include "server/StreamTable.h"
+#include <Poco/Bugcheck.h>
 #include <algorithm>
 
 namespace PocoH2 {
@@ -36,21 +37,9 @@ void StreamTable::insert(ServerStream::Ptr pStream)
 		if (_entries.capacity() == 0)
 			_entries.reserve(INITIAL_CAPACITY);
 	}
-	if (_entries.empty() || _entries.back().id < id)
-		_entries.push_back({id, std::move(pStream)});
-	else
-	{
-		// Not in the order the codec enforces; kept correct all the same.
-		const auto it = lowerBound(id);
-		if (it != _entries.end() && it->id == id)
-		{
-			if (!it->pStream)
-				++_count;
-			_entries[static_cast<std::size_t>(it - _entries.begin())].pStream = std::move(pStream);
-			return;
-		}
-		_entries.insert(it, {id, std::move(pStream)});
-	}
+	// Holes never stay at the back, so back() is the newest open stream.
+	poco_assert_msg(_entries.empty() || _entries.back().id < id, "stream ids must grow");
+	_entries.push_back({id, std::move(pStream)});
 	++_count;
 }
 

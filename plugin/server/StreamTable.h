@@ -30,7 +30,12 @@ public:
 		/// The open stream with the given id, or null.
 
 	void insert(ServerStream::Ptr pStream);
-		/// Adds a stream whose id is not in the table.
+		/// Adds a stream whose id is greater than every open stream's, as
+		/// the ids of new streams are: nghttp2 reports a new stream only
+		/// with an id above all the peer used before (a lower one is a
+		/// connection error), and the h2c upgrade's stream 1 is the first
+		/// of its table. Throws Poco::AssertionViolationException, changing
+		/// nothing, for an id not above them.
 
 	ServerStream::Ptr erase(std::int32_t id);
 		/// Removes the stream and returns it, or null if there is none.

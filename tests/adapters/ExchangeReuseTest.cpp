@@ -8,6 +8,9 @@
 #include "PocoH2/HTTP2Server.h"
 #include "PocoH2/HTTP2ServerParams.h"
 #include "PocoH2/HTTP2ServerResponse.h"
+#include "server/RequestDispatcher.h"
+#include "server/ServerStream.h"
+#include "transport/EventLoop.h"
 #include <Poco/Net/HTTPCookie.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPRequestHandler.h>
@@ -16,6 +19,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/Exception.h>
 #include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 #include <sstream>
@@ -98,6 +102,39 @@ public:
 	}
 };
 
+class ThrowingHandler : public HTTPRequestHandler
+	/// Changes the request and the response as MessyHandler does, then
+	/// throws: before sending anything (/throw), or after sending the head
+	/// and part of the body (/throw-after-send).
+{
+public:
+	explicit ThrowingHandler(bool afterSend): _afterSend(afterSend) {}
+
+	void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override
+	{
+		std::string body;
+		Poco::StreamCopier::copyToString(request.stream(), body);
+		request.setURI("/changed");
+		request.setVersion("HTTP/1.0");
+		request.set("User-Agent", "changed by the handler");
+		request.setCredentials("Basic", "aGFuZGxlcjpzZWNyZXQ=");
+		response.setStatusAndReason(HTTPResponse::HTTP_NOT_FOUND, "Custom reason");
+		response.setFieldLimit(5);
+		response.set("Server", "not the server");
+		response.add("X-Messy", "yes");
+		response.addCookie(HTTPCookie("session", "secret"));
+		response.setContentType("text/html");
+		if (auto* pH2 = dynamic_cast<PocoH2::HTTP2ServerResponse*>(&response))
+			pH2->addTrailer("x-trailer", "messy");
+		if (_afterSend)
+			response.send() << "partial: " << body << std::flush;
+		throw Poco::IllegalStateException("the handler failed on purpose");
+	}
+
+private:
+	bool _afterSend;
+};
+
 class Factory : public HTTPRequestHandlerFactory
 {
 public:
@@ -105,6 +142,10 @@ public:
 	{
 		if (request.getURI().rfind("/messy", 0) == 0)
 			return new MessyHandler;
+		if (request.getURI() == "/throw")
+			return new ThrowingHandler(false);
+		if (request.getURI() == "/throw-after-send")
+			return new ThrowingHandler(true);
 		return new ProbeHandler;
 	}
 };
@@ -241,5 +282,170 @@ TEST_P(ExchangeReuseTest, ManyMessyRequestsInARow)
 	}
 }
 
+TEST_P(ExchangeReuseTest, HandlerThrowingBeforeSendingGetsAPlain500AndLeavesNothing)
+{
+	const Reply first = probe();
+	NameValueCollection headers;
+	headers.add("User-Agent", "the throwing client");
+	headers.add("Cookie", "thrower=1");
+	const Reply failed = exchange(HTTPRequest::HTTP_POST, "/throw", headers, "a=1");
+	// As Poco's own server answers a handler that throws: a new 500
+	// response, none of what the handler had set.
+	EXPECT_EQ(failed.response.getStatus(), HTTPResponse::HTTP_INTERNAL_SERVER_ERROR);
+	EXPECT_FALSE(failed.response.has("X-Messy"));
+	EXPECT_FALSE(failed.response.has("Set-Cookie"));
+	EXPECT_EQ(failed.response.get("Server", ""), "poco-h2-test");
+	EXPECT_NE(failed.response.getContentType(), "text/html");
+	EXPECT_TRUE(failed.body.empty()) << failed.body;
+	expectCleanProbe(probe(), first.body);
+}
+
+TEST_P(ExchangeReuseTest, HandlerThrowingAfterSendingEndsItsResponseAndLeavesNothing)
+{
+	const Reply first = probe();
+	const Reply failed = exchange(HTTPRequest::HTTP_POST, "/throw-after-send", NameValueCollection(), "a=1");
+	EXPECT_EQ(failed.response.getStatus(), HTTPResponse::HTTP_NOT_FOUND); // the head went out
+	EXPECT_EQ(failed.response.get("X-Messy", ""), "yes");
+	EXPECT_EQ(failed.body, "partial: a=1");
+	for (int i = 0; i < 5; ++i)
+	{
+		exchange(HTTPRequest::HTTP_POST, i % 2 ? "/throw" : "/throw-after-send", NameValueCollection(), "b=2");
+		expectCleanProbe(probe(), first.body);
+	}
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, ExchangeReuseTest, ::testing::Values(false, true),
 	[](const ::testing::TestParamInfo<bool>& info) { return info.param ? "Inline" : "HandlerPool"; });
+
+// A handler cannot reach the dispatcher through the public API, so a nested
+// RequestDispatcher::handle() on one thread does not happen in a server;
+// the dispatcher allows it all the same (a handler that dispatches another
+// stream itself), and the inner call must not take the pair the outer
+// handler holds. Driven here without a connection: inline streams keep
+// their events and response bytes until taken.
+namespace {
+
+class NestingFactory : public HTTPRequestHandlerFactory
+	/// /outer dispatches the stream innerStream on the same thread, then
+	/// reports what its own request and response show; /inner sets a field
+	/// and answers "inner".
+{
+public:
+	class Outer : public HTTPRequestHandler
+	{
+	public:
+		explicit Outer(NestingFactory& factory): _factory(factory) {}
+
+		void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override
+		{
+			response.set("X-Outer", "before");
+			_factory.pDispatcher->handle(_factory.pInnerStream);
+			std::ostringstream report;
+			report << request.getURI() << ' ' << request.get("X-Which", "-") << ' ' << response.getStatus() << ' '
+				   << response.get("X-Outer", "-") << ' ' << response.get("X-Inner", "-") << ' ' << response.sent();
+			response.send() << report.str();
+		}
+
+	private:
+		NestingFactory& _factory;
+	};
+
+	class Inner : public HTTPRequestHandler
+	{
+	public:
+		void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override
+		{
+			response.setStatusAndReason(HTTPResponse::HTTP_ACCEPTED);
+			response.set("X-Inner", request.get("X-Which", "-"));
+			response.send() << "inner " << request.getURI();
+		}
+	};
+
+	HTTPRequestHandler* createRequestHandler(const HTTPServerRequest& request) override
+	{
+		if (request.getURI() == "/outer")
+			return new Outer(*this);
+		return new Inner;
+	}
+
+	PocoH2::Adapters::RequestDispatcher* pDispatcher = nullptr;
+	PocoH2::Server::ServerStream::Ptr pInnerStream;
+};
+
+PocoH2::Server::ServerStream::Ptr makeInlineStream(
+	PocoH2::Transport::EventLoop& loop, std::int32_t id, const std::string& path)
+{
+	auto pStream = std::make_shared<PocoH2::Server::ServerStream>(id,
+		std::make_shared<PocoH2::Server::ConnectionInfo>(), loop, std::weak_ptr<PocoH2::Server::ServerConnection>(),
+		64 * 1024);
+	PocoH2::Server::RequestHead& head = pStream->mutableRequest();
+	head.method = "GET";
+	head.scheme = "http";
+	head.authority = "localhost";
+	head.path = path;
+	head.headers.add("x-which", path.substr(1));
+	pStream->onRequestEnd();
+	pStream->runInline();
+	return pStream;
+}
+
+std::string statusOf(const PocoH2::Codec::HeaderBlock& head)
+{
+	const std::string* pStatus = head.find(":status");
+	return pStatus ? *pStatus : std::string("(none)");
+}
+
+std::string fieldOf(const PocoH2::Codec::HeaderBlock& head, const std::string& name)
+{
+	const std::string* pValue = head.find(name);
+	return pValue ? *pValue : std::string("(none)");
+}
+
+std::string responseBody(PocoH2::Server::ServerStream& stream)
+{
+	std::string body;
+	std::uint8_t buffer[1024];
+	bool end = false;
+	while (!end)
+	{
+		const long n = stream.read(buffer, sizeof(buffer), end);
+		if (n == PocoH2::Codec::BodySource::DEFERRED)
+			return body + "(not ended)";
+		body.append(reinterpret_cast<const char*>(buffer), static_cast<std::size_t>(n));
+	}
+	return body;
+}
+
+} // namespace
+
+TEST(ExchangeNesting, NestedHandleUsesItsOwnPairAndLeavesTheOuterOnesIntact)
+{
+	PocoH2::Transport::EventLoop loop;
+	auto* pFactory = new NestingFactory;
+	Poco::AutoPtr<HTTPServerParams> pParams(new HTTPServerParams);
+	pParams->setSoftwareVersion("poco-h2-test");
+	PocoH2::Adapters::RequestDispatcher dispatcher(HTTPRequestHandlerFactory::Ptr(pFactory), pParams);
+	pFactory->pDispatcher = &dispatcher;
+	for (int round = 0; round < 2; ++round) // the second with the thread's pair already made
+	{
+		auto pOuter = makeInlineStream(loop, 1, "/outer");
+		pFactory->pInnerStream = makeInlineStream(loop, 3, "/inner");
+		dispatcher.handle(pOuter);
+
+		const PocoH2::Server::StreamEvents inner = pFactory->pInnerStream->takeEvents();
+		ASSERT_TRUE(inner.hasHead);
+		EXPECT_EQ(statusOf(inner.head), "202");
+		EXPECT_EQ(fieldOf(inner.head, "x-inner"), "inner");
+		EXPECT_EQ(fieldOf(inner.head, "x-outer"), "(none)");
+		EXPECT_EQ(responseBody(*pFactory->pInnerStream), "inner /inner");
+
+		const PocoH2::Server::StreamEvents outer = pOuter->takeEvents();
+		ASSERT_TRUE(outer.hasHead);
+		EXPECT_EQ(statusOf(outer.head), "200");
+		EXPECT_EQ(fieldOf(outer.head, "x-outer"), "before");
+		EXPECT_EQ(fieldOf(outer.head, "x-inner"), "(none)");
+		// After the inner call, the outer handler still has its own request
+		// and its unsent response.
+		EXPECT_EQ(responseBody(*pOuter), "/outer outer 200 before - 0");
+	}
+}

@@ -318,3 +318,30 @@ TEST(SessionMemory, AnIdleSessionKeepsNoCachedBlocks)
 	nghttp2_session_del(pSession);
 	EXPECT_EQ(memory.mappedBlocks(), 0u);
 }
+
+TEST(SessionMemory, SessionsHoldingCacheCountsCachesNotBlocks)
+{
+	const std::size_t before = SessionMemory::sessionsHoldingCache();
+	{
+		SessionMemory first;
+		SessionMemory second;
+		void* pA = first.allocate(100);
+		void* pB = first.allocate(100);
+		void* pC = second.allocate(500);
+		first.release(pA);
+		first.release(pB);
+		EXPECT_EQ(SessionMemory::sessionsHoldingCache(), before + 1);
+		second.release(pC);
+		EXPECT_EQ(SessionMemory::sessionsHoldingCache(), before + 2);
+		void* pD = second.allocate(500); // the cached block again: second's cache is empty
+		EXPECT_EQ(second.cachedBytes(), 0u);
+		EXPECT_EQ(SessionMemory::sessionsHoldingCache(), before + 1);
+		first.trimCache();
+		EXPECT_EQ(SessionMemory::sessionsHoldingCache(), before);
+		first.trimCache(); // nothing left: no change
+		EXPECT_EQ(SessionMemory::sessionsHoldingCache(), before);
+		second.release(pD);
+		EXPECT_EQ(SessionMemory::sessionsHoldingCache(), before + 1);
+	} // the destructor trims
+	EXPECT_EQ(SessionMemory::sessionsHoldingCache(), before);
+}
