@@ -184,6 +184,8 @@ std::size_t ClientStream::takeLocked(char* buffer, std::size_t length, bool& end
 
 void ClientStream::afterTake(std::size_t n, bool ended, bool drained)
 {
+	if (ended)
+		_endTaken = true;
 	if (n == 0)
 		return;
 	touch();
@@ -202,10 +204,15 @@ std::size_t ClientStream::readAvailable(char* buffer, std::size_t length, bool& 
 	std::size_t n;
 	bool drained;
 	bool ended;
+	if (_endTaken)
+	{
+		end = true;
+		return 0;
+	}
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		n = takeLocked(buffer, length, end, drained);
-		ended = drained && _inEnded;
+		ended = end || (drained && _inEnded);
 	}
 	afterTake(n, ended, drained);
 	return n;
@@ -214,7 +221,11 @@ std::size_t ClientStream::readAvailable(char* buffer, std::size_t length, bool& 
 std::size_t ClientStream::readBody(char* buffer, std::size_t length)
 {
 	// Waits and takes under one lock: for a small response the head, the
-	// body and its end are all there when the caller wakes.
+	// body and its end are all there when the caller wakes, and the read
+	// that takes the last bytes also notes the end (the next call returns 0
+	// without locking).
+	if (_endTaken)
+		return 0;
 	std::size_t n;
 	bool drained;
 	bool ended;
@@ -223,7 +234,7 @@ std::size_t ClientStream::readBody(char* buffer, std::size_t length)
 		_callerWake.wait(lock, [this] { return !_in.empty() || _inEnded || _pError; });
 		bool end;
 		n = takeLocked(buffer, length, end, drained);
-		ended = drained && _inEnded;
+		ended = end || (drained && _inEnded);
 	}
 	afterTake(n, ended, drained);
 	return n;
