@@ -319,6 +319,11 @@ void ClientStream::onTrailers(Codec::HeaderBlock& trailers)
 void ClientStream::wakeCaller()
 {
 	_wakeQueued = false;
+	// complete() woke the caller already, and a complete exchange has no
+	// sleeper: the usual case of a small response (head, body and end in one
+	// read).
+	if (_complete)
+		return;
 	unsigned sleepers;
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
@@ -364,9 +369,11 @@ void ClientStream::onEnd()
 
 bool ClientStream::onClosed(std::uint32_t errorCode)
 {
-	LoopLock lock(*this);
+	// Only the loop thread completes an exchange and sets its error: no lock
+	// to look at them here.
 	if (_complete)
 		return !_pError;
+	LoopLock lock(*this);
 	_pError = std::make_unique<HTTP2StreamResetException>(
 		std::string("stream reset by RST_STREAM/GOAWAY ") + Codec::http2ErrorCodeName(errorCode),
 		static_cast<int>(errorCode));

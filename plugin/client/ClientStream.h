@@ -244,6 +244,9 @@ public:
 
 	bool finished() const;
 		/// The response ended or the exchange failed.
+	bool completedOnLoop() const { return _complete; }
+		/// finished() for the loop thread, without the lock: only the loop
+		/// thread completes an exchange.
 	bool abandoned() const { return _abandoned.load(std::memory_order_relaxed); }
 	bool bodyBlocked() const;
 		/// The codec waits for request body bytes (DEFERRED).
