@@ -56,7 +56,9 @@ public:
 	explicit AbandonGuard(const Client::ClientStream::Ptr& pStream): _pStream(pStream) {}
 	~AbandonGuard()
 	{
-		if (!_pStream->finished())
+		// A caller that read the whole body leaves a complete exchange: no
+		// lock needed to know.
+		if (!_pStream->bodyEndTaken() && !_pStream->finished())
 			_pStream->abandon();
 	}
 

@@ -20,7 +20,7 @@ public:
 
 	~Exchange()
 	{
-		if (!pStream->finished())
+		if (!pStream->bodyEndTaken() && !pStream->finished())
 			pStream->abandon();
 	}
 

@@ -224,7 +224,7 @@ void ClientConnection::startHttp2()
 	pending.swap(_pending);
 	for (auto& pStream : pending)
 	{
-		if (!pStream->finished()) // not timed out or abandoned while waiting
+		if (!pStream->completedOnLoop()) // not timed out or abandoned while waiting
 			encode(pStream);
 	}
 	// TLS may already hold the server's first frames.

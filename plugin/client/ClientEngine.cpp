@@ -119,7 +119,7 @@ void ClientEngine::sweep()
 		// The timeout bounds the time without progress (waiting for the head,
 		// for the next body bytes, for window to send), so a long stream that
 		// keeps moving is not cut off.
-		if (timeout.count() <= 0 || now - pStream->lastActivity() < timeout || pStream->finished())
+		if (timeout.count() <= 0 || now - pStream->lastActivity() < timeout || pStream->completedOnLoop())
 			continue;
 		const Poco::TimeoutException error(
 			"no progress on a request to " + _authority + " for " + std::to_string(timeout.count()) + " ms");
@@ -134,7 +134,7 @@ void ClientEngine::sweep()
 
 void ClientEngine::dispatch(const ClientStream::Ptr& pStream)
 {
-	if (pStream->finished())
+	if (pStream->completedOnLoop())
 		return;
 	if (_shuttingDown)
 		return pStream->fail(HTTP2ConnectionClosedException("the HTTP/2 client for " + _authority + " was closed"));
@@ -182,7 +182,7 @@ void ClientEngine::dispatchWaiting()
 	while (!_waiting.empty() && !_shuttingDown)
 	{
 		ClientStream::Ptr pStream = _waiting.front();
-		if (pStream->finished())
+		if (pStream->completedOnLoop())
 		{
 			_waiting.pop_front();
 			continue;

@@ -184,6 +184,8 @@ std::size_t ClientStream::takeLocked(char* buffer, std::size_t length, bool& end
 
 void ClientStream::afterTake(std::size_t n, bool ended, bool drained)
 {
+	if (ended)
+		_endTaken = true;
 	if (n == 0)
 		return;
 	touch();
@@ -202,10 +204,15 @@ std::size_t ClientStream::readAvailable(char* buffer, std::size_t length, bool& 
 	std::size_t n;
 	bool drained;
 	bool ended;
+	if (_endTaken)
+	{
+		end = true;
+		return 0;
+	}
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		n = takeLocked(buffer, length, end, drained);
-		ended = drained && _inEnded;
+		ended = end || (drained && _inEnded);
 	}
 	afterTake(n, ended, drained);
 	return n;
@@ -214,7 +221,11 @@ std::size_t ClientStream::readAvailable(char* buffer, std::size_t length, bool& 
 std::size_t ClientStream::readBody(char* buffer, std::size_t length)
 {
 	// Waits and takes under one lock: for a small response the head, the
-	// body and its end are all there when the caller wakes.
+	// body and its end are all there when the caller wakes, and the read
+	// that takes the last bytes also notes the end (the next call returns 0
+	// without locking).
+	if (_endTaken)
+		return 0;
 	std::size_t n;
 	bool drained;
 	bool ended;
@@ -223,7 +234,7 @@ std::size_t ClientStream::readBody(char* buffer, std::size_t length)
 		_callerWake.wait(lock, [this] { return !_in.empty() || _inEnded || _pError; });
 		bool end;
 		n = takeLocked(buffer, length, end, drained);
-		ended = drained && _inEnded;
+		ended = end || (drained && _inEnded);
 	}
 	afterTake(n, ended, drained);
 	return n;
@@ -308,6 +319,11 @@ void ClientStream::onTrailers(Codec::HeaderBlock& trailers)
 void ClientStream::wakeCaller()
 {
 	_wakeQueued = false;
+	// complete() woke the caller already, and a complete exchange has no
+	// sleeper: the usual case of a small response (head, body and end in one
+	// read).
+	if (_complete)
+		return;
 	unsigned sleepers;
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
@@ -353,9 +369,11 @@ void ClientStream::onEnd()
 
 bool ClientStream::onClosed(std::uint32_t errorCode)
 {
-	LoopLock lock(*this);
+	// Only the loop thread completes an exchange and sets its error: no lock
+	// to look at them here.
 	if (_complete)
 		return !_pError;
+	LoopLock lock(*this);
 	_pError = std::make_unique<HTTP2StreamResetException>(
 		std::string("stream reset by RST_STREAM/GOAWAY ") + Codec::http2ErrorCodeName(errorCode),
 		static_cast<int>(errorCode));

@@ -185,6 +185,11 @@ public:
 	const Codec::HeaderBlock& trailers() const { return _trailers; }
 		/// Valid once the body ended.
 
+	bool bodyEndTaken() const { return _endTaken; }
+		/// The caller has read the whole response body (its last bytes or
+		/// the end came out of readBody()/readAvailable()): the exchange is
+		/// complete and nothing more will arrive. Caller side, takes no lock.
+
 	std::string& collectedBody() { return _in.collected(); }
 		/// The whole response body of a collected exchange (in the completion).
 
@@ -239,6 +244,9 @@ public:
 
 	bool finished() const;
 		/// The response ended or the exchange failed.
+	bool completedOnLoop() const { return _complete; }
+		/// finished() for the loop thread, without the lock: only the loop
+		/// thread completes an exchange.
 	bool abandoned() const { return _abandoned.load(std::memory_order_relaxed); }
 	bool bodyBlocked() const;
 		/// The codec waits for request body bytes (DEFERRED).
@@ -329,6 +337,7 @@ private:
 
 	// Caller side only.
 	std::size_t _uncredited = 0;
+	bool _endTaken = false; ///< see bodyEndTaken(); later reads return 0 without the lock
 	// Loop side only.
 	std::size_t _received = 0;
 	std::size_t _credited = 0;

@@ -3,7 +3,9 @@
 // and the collected (asynchronous) form.
 #include "client/ClientStream.h"
 #include "PocoH2/HTTP2Exception.h"
+#include <chrono>
 #include <gtest/gtest.h>
+#include <thread>
 
 using PocoH2::Client::ClientStream;
 using PocoH2::Codec::BodySource;
@@ -82,6 +84,82 @@ TEST(ClientStream, ResponseHeadBodyAndEnd)
 		body.append(buffer, n);
 	EXPECT_EQ(body, "hello world");
 	EXPECT_EQ(pStream->receivedBytes(), 11u);
+}
+
+TEST(ClientStream, TheReadThatTakesTheLastBytesNotesTheEnd)
+{
+	// bodyEndTaken() lets the caller skip the lock for the read that returns
+	// 0 and for the abandon check: it must hold only once the end was read.
+	auto pStream = std::make_shared<ClientStream>(requestHead(), ClientStream::BodyMode::NONE, 1024);
+	HeaderBlock head;
+	head.add(":status", "200");
+	pStream->onHead(head);
+	const std::string data = "abc";
+	pStream->onData(reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
+	char buffer[8];
+	EXPECT_EQ(pStream->readBody(buffer, 3), 3u);
+	EXPECT_FALSE(pStream->bodyEndTaken()); // drained, but the server has not ended it
+	pStream->onData(reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
+	pStream->onEnd();
+	EXPECT_EQ(pStream->readBody(buffer, 2), 2u);
+	EXPECT_FALSE(pStream->bodyEndTaken()); // one byte left
+	EXPECT_EQ(pStream->readBody(buffer, 8), 1u);
+	EXPECT_TRUE(pStream->bodyEndTaken());
+	EXPECT_TRUE(pStream->finished());
+	EXPECT_EQ(pStream->readBody(buffer, 8), 0u);
+	bool end = false;
+	EXPECT_EQ(pStream->readAvailable(buffer, 8, end), 0u);
+	EXPECT_TRUE(end);
+
+	// An end with no body: the read that finds it notes it too.
+	auto pEmpty = std::make_shared<ClientStream>(requestHead(), ClientStream::BodyMode::NONE, 1024);
+	HeaderBlock emptyHead;
+	emptyHead.add(":status", "204");
+	pEmpty->onHead(emptyHead);
+	pEmpty->onEnd();
+	end = false;
+	EXPECT_EQ(pEmpty->readAvailable(buffer, 8, end), 0u);
+	EXPECT_TRUE(end);
+	EXPECT_TRUE(pEmpty->bodyEndTaken());
+
+	// A reset before the end: the read throws and the end is not noted.
+	auto pReset = std::make_shared<ClientStream>(requestHead(), ClientStream::BodyMode::NONE, 1024);
+	HeaderBlock resetHead;
+	resetHead.add(":status", "200");
+	pReset->onHead(resetHead);
+	pReset->onData(reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
+	EXPECT_FALSE(pReset->onClosed(8)); // CANCEL
+	EXPECT_EQ(pReset->readBody(buffer, 8), 3u);
+	EXPECT_THROW(pReset->readBody(buffer, 8), PocoH2::HTTP2StreamResetException);
+	EXPECT_FALSE(pReset->bodyEndTaken());
+}
+
+TEST(ClientStream, CallerBlockedForTheBodyWakesWhenHeadBodyAndEndComeInOneBatch)
+{
+	// The loop skips the batch's wake-up of a stream the batch completed:
+	// the completion itself must have woken the caller.
+	auto pStream = std::make_shared<ClientStream>(requestHead(), ClientStream::BodyMode::NONE, 1024);
+	std::string body;
+	std::thread caller(
+		[&]
+		{
+			pStream->waitForHead();
+			char buffer[8];
+			std::size_t n;
+			while ((n = pStream->readBody(buffer, sizeof(buffer))) > 0)
+				body.append(buffer, n);
+		});
+	std::this_thread::sleep_for(std::chrono::milliseconds(20)); // let it sleep (not needed for correctness)
+	HeaderBlock head;
+	head.add(":status", "200");
+	const std::string data = "hello";
+	const bool waiting = pStream->onHead(head);
+	pStream->onData(reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
+	pStream->onEnd();
+	if (waiting && pStream->queueWake())
+		pStream->wakeCaller();
+	caller.join();
+	EXPECT_EQ(body, "hello");
 }
 
 TEST(ClientStream, ErrorsReachTheCaller)

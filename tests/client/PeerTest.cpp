@@ -26,6 +26,8 @@
 #include <gtest/gtest.h>
 #include <set>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 using namespace Poco::Net;
 using PocoH2::HTTP2Client;
@@ -271,6 +273,100 @@ TEST(RawServer, GoAwayMidRunRetriesUnprocessedRequests)
 	EXPECT_EQ(connections.count("1"), 5u);
 	EXPECT_EQ(connections.count("2"), 5u);
 	EXPECT_EQ(client.totalConnections(), 2);
+}
+
+namespace {
+
+struct BlockingOutcome
+	/// What one blocking caller of runBlockingCallers() got.
+{
+	bool ok = false;
+	std::string body;  ///< if ok
+	std::string error; ///< the exception's displayText() otherwise
+	bool connectionClosed = false; ///< the exception was an HTTP2ConnectionClosedException
+};
+
+std::vector<BlockingOutcome> runBlockingCallers(HTTP2Client& client, int callers)
+	/// One blocking GET from each of callers threads at once. A caller still
+	/// blocked after 30 s fails the test; the client is then closed, which
+	/// must release it (so the test ends instead of hanging).
+{
+	std::vector<BlockingOutcome> outcomes(static_cast<std::size_t>(callers));
+	std::mutex mutex;
+	std::condition_variable changed;
+	int done = 0;
+	std::vector<std::thread> threads;
+	for (int i = 0; i < callers; ++i)
+		threads.emplace_back(
+			[&, i]
+			{
+				BlockingOutcome outcome;
+				try
+				{
+					HTTPRequest request(HTTPRequest::HTTP_GET, "/" + std::to_string(i));
+					HTTPResponse response;
+					outcome.body = client.sendRequest(request, response);
+					outcome.ok = response.getStatus() == HTTPResponse::HTTP_OK;
+				}
+				catch (const PocoH2::HTTP2ConnectionClosedException& exc)
+				{
+					outcome.error = exc.displayText();
+					outcome.connectionClosed = true;
+				}
+				catch (const Poco::Exception& exc)
+				{
+					outcome.error = exc.displayText();
+				}
+				std::lock_guard<std::mutex> lock(mutex);
+				outcomes[static_cast<std::size_t>(i)] = std::move(outcome);
+				++done;
+				changed.notify_all();
+			});
+	bool allReturned;
+	{
+		std::unique_lock<std::mutex> lock(mutex);
+		allReturned = changed.wait_for(lock, std::chrono::seconds(30), [&] { return done == callers; });
+	}
+	EXPECT_TRUE(allReturned) << "blocking callers still waiting after 30 s";
+	if (!allReturned)
+		client.close();
+	for (auto& thread : threads)
+		thread.join();
+	return outcomes;
+}
+
+} // namespace
+
+TEST(RawServer, GoAwayMidRunRetriesTheUnprocessedRequestsOfBlockingCallers)
+{
+	// Ten threads blocked in sendRequest() when the GOAWAY arrives: the five
+	// the server processed are answered on the first connection, the other
+	// five retried on a second one; every caller returns with its answer.
+	PocoH2Test::ChildServer server("/usr/bin/python3", {SCRIPT, "goaway", "10"}, true);
+	HTTP2Client client("127.0.0.1", server.port());
+	std::multiset<std::string> connections;
+	for (const auto& outcome : runBlockingCallers(client, 10))
+	{
+		EXPECT_TRUE(outcome.ok) << outcome.error;
+		connections.insert(outcome.body.substr(0, outcome.body.find(' ')));
+	}
+	EXPECT_EQ(connections.count("1"), 5u);
+	EXPECT_EQ(connections.count("2"), 5u);
+	EXPECT_EQ(client.totalConnections(), 2);
+}
+
+TEST(RawServer, KilledServerFailsBlockingCallersWithoutHanging)
+{
+	// Eight threads blocked in sendRequest() when the connection is lost:
+	// each gets HTTP2ConnectionClosedException naming the server.
+	PocoH2Test::ChildServer server("/usr/bin/python3", {SCRIPT, "die", "8"}, true);
+	HTTP2Client client("127.0.0.1", server.port());
+	for (const auto& outcome : runBlockingCallers(client, 8))
+	{
+		EXPECT_FALSE(outcome.ok);
+		EXPECT_TRUE(outcome.connectionClosed) << outcome.error;
+		EXPECT_NE(outcome.error.find("127.0.0.1:" + std::to_string(server.port())), std::string::npos) << outcome.error;
+	}
 }
 
 TEST(RawServer, RefusedStreamsAreRetried)
