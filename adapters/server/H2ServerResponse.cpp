@@ -1,6 +1,7 @@
 #include "server/H2ServerResponse.h"
 #include "server/HeaderMapping.h"
 #include "PocoH2/HTTP2Exception.h"
+#include "codec/SpareHeaderBlock.h"
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/File.h>
@@ -55,7 +56,10 @@ std::size_t H2ServerResponse::commitHead(Poco::Int64 knownContentLength, const c
 		return 0;
 	const bool body = bodyAllowed();
 	// A HEAD response keeps the Content-Length of the GET it stands for.
-	ResponseHead head = toResponseHead(*this, body || _headRequest);
+	// Inline, built over the storage of the head this (loop) thread
+	// submitted last: the connection keeps it after submitting.
+	ResponseHead head = toResponseHead(
+		*this, body || _headRequest, _pStream->runsInline() ? Codec::takeSpareHeaderBlock() : Codec::HeaderBlock());
 	if (knownContentLength == UNKNOWN_CONTENT_LENGTH && head.pContentLength)
 		knownContentLength = parseContentLength(*head.pContentLength); // may throw: nothing is sent then
 	_committed = true;

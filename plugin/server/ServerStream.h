@@ -127,6 +127,9 @@ public:
 	bool isClosed() const;
 		/// True once the stream was reset or its connection closed.
 
+	bool runsInline() const { return _inline; }
+		/// True if its handler runs on the connection's loop thread (see runInline()).
+
 	// ---- loop side ----
 
 	RequestHead& mutableRequest() { return _request; }
