@@ -1,6 +1,7 @@
 #include "server/H2ServerResponse.h"
 #include "server/HeaderMapping.h"
 #include "PocoH2/HTTP2Exception.h"
+#include "codec/SpareHeaderBlock.h"
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/File.h>
@@ -49,20 +50,27 @@ bool H2ServerResponse::bodyAllowed() const
 	return status >= 200 && status != HTTP_NO_CONTENT && status != HTTP_NOT_MODIFIED;
 }
 
-void H2ServerResponse::commitHead(Poco::Int64 knownContentLength)
+std::size_t H2ServerResponse::commitHead(Poco::Int64 knownContentLength, const char* pBody, std::size_t bodyLength)
 {
 	if (_committed)
-		return;
+		return 0;
 	const bool body = bodyAllowed();
 	// A HEAD response keeps the Content-Length of the GET it stands for.
-	ResponseHead head = toResponseHead(*this, body || _headRequest);
+	// Inline, built over the storage of the head this (loop) thread
+	// submitted last: the connection keeps it after submitting.
+	ResponseHead head = toResponseHead(
+		*this, body || _headRequest, _pStream->runsInline() ? Codec::takeSpareHeaderBlock() : Codec::HeaderBlock());
 	if (knownContentLength == UNKNOWN_CONTENT_LENGTH && head.pContentLength)
 		knownContentLength = parseContentLength(*head.pContentLength); // may throw: nothing is sent then
 	_committed = true;
 	_discardBody = !body || _headRequest;
 	// An empty body ends the stream with the HEADERS frame.
 	const bool emptyBody = knownContentLength == 0 && !_headRequest;
-	_pStream->sendHead(std::move(head.headers), !_discardBody && !emptyBody);
+	const bool withBody = !_discardBody && !emptyBody;
+	if (withBody && bodyLength > 0)
+		return _pStream->sendHeadWithBody(std::move(head.headers), pBody, bodyLength);
+	_pStream->sendHead(std::move(head.headers), withBody);
+	return 0;
 }
 
 std::ostream& H2ServerResponse::commit()
@@ -107,13 +115,15 @@ void H2ServerResponse::sendBuffer(const void* pBuffer, std::size_t length)
 {
 	poco_assert(!_committed);
 	setFixedContentLength(*this, length);
-	// Straight into the stream: no body stream, no copy into its buffer.
-	commitHead(static_cast<Poco::Int64>(length));
-	if (_discardBody || length == 0)
+	// Straight into the stream: no body stream, no copy into its buffer. The
+	// head and what fits of the body go as one event, under one lock.
+	const char* pBytes = static_cast<const char*>(pBuffer);
+	const std::size_t queued = commitHead(static_cast<Poco::Int64>(length), pBytes, length);
+	if (_discardBody || queued == length)
 		return;
 	try
 	{
-		_pStream->writeBody(static_cast<const char*>(pBuffer), length);
+		_pStream->writeBody(pBytes + queued, length - queued);
 	}
 	catch (HTTP2Exception&)
 	{
@@ -127,7 +137,7 @@ void H2ServerResponse::redirect(const std::string& uri, HTTPStatus status)
 	setFixedContentLength(*this, 0);
 	setStatusAndReason(status);
 	set("Location", uri);
-	commit();
+	commitHead(0); // no body: finish() ends the stream without a body stream
 }
 
 void H2ServerResponse::requireAuthentication(const std::string& realm)
@@ -136,7 +146,7 @@ void H2ServerResponse::requireAuthentication(const std::string& realm)
 	setStatusAndReason(HTTP_UNAUTHORIZED);
 	set("WWW-Authenticate", "Basic realm=\"" + realm + "\"");
 	setFixedContentLength(*this, 0);
-	commit();
+	commitHead(0); // no body: finish() ends the stream without a body stream
 }
 
 void H2ServerResponse::addTrailer(const std::string& name, const std::string& value)

@@ -59,9 +59,12 @@ private:
 	H2ServerResponse(const H2ServerResponse&) = delete;
 	H2ServerResponse& operator=(const H2ServerResponse&) = delete;
 
-	void commitHead(Poco::Int64 knownContentLength = UNKNOWN_CONTENT_LENGTH);
+	std::size_t commitHead(
+		Poco::Int64 knownContentLength = UNKNOWN_CONTENT_LENGTH, const char* pBody = nullptr, std::size_t bodyLength = 0);
 		/// Sends the headers (once). A known Content-Length (the one the
-		/// fields have) spares parsing it again.
+		/// fields have) spares parsing it again. Body bytes given along go
+		/// with the head as far as the stream takes them without waiting
+		/// (none if the response has no body); returns how many it took.
 	std::ostream& commit();
 		/// Sends the headers (once) and returns the body stream.
 	bool bodyAllowed() const;

@@ -181,16 +181,30 @@ void addFields(Poco::Net::HTTPRequest& request, const Server::RequestHead& head)
 		request.add(Poco::Net::HTTPRequest::HOST, head.authority);
 }
 
-void appendStatus(Codec::HeaderBlock& headers, int status)
+void put(Codec::HeaderBlock& headers, std::size_t index, const char* name, std::size_t nameLength,
+	const char* value, std::size_t valueLength)
+	// Field index of a block being built over an older one's storage.
+{
+	if (index < headers.size())
+		headers.overwrite(index, name, nameLength, value, valueLength);
+	else
+		headers.add(name, nameLength, value, valueLength);
+}
+
+void putStatus(Codec::HeaderBlock& headers, int status)
+	// Field 0.
 {
 	if (status >= 100 && status <= 999)
 	{
 		const char digits[3] = {static_cast<char>('0' + status / 100), static_cast<char>('0' + status / 10 % 10),
 			static_cast<char>('0' + status % 10)};
-		headers.add(":status", 7, digits, 3);
+		put(headers, 0, ":status", 7, digits, 3);
 	}
 	else
-		headers.add(":status", std::to_string(status));
+	{
+		const std::string digits = std::to_string(status);
+		put(headers, 0, ":status", 7, digits.data(), digits.size());
+	}
 }
 
 } // namespace
@@ -209,12 +223,17 @@ bool isConnectionSpecificHeader(const std::string& name, const std::string& valu
 	}
 }
 
-ResponseHead toResponseHead(const Poco::Net::HTTPResponse& response, bool withContentLength)
+ResponseHead toResponseHead(const Poco::Net::HTTPResponse& response, bool withContentLength, Codec::HeaderBlock storage)
 {
 	ResponseHead head;
 	Codec::HeaderBlock& headers = head.headers;
-	headers.fields().reserve(response.size() + 1);
-	appendStatus(headers, static_cast<int>(response.getStatus()));
+	headers = std::move(storage);
+	// The fields are written over those the storage has, keeping their
+	// strings' capacity, and the rest dropped at the end.
+	if (headers.fields().capacity() < response.size() + 1)
+		headers.fields().reserve(response.size() + 1);
+	putStatus(headers, static_cast<int>(response.getStatus()));
+	std::size_t count = 1;
 	// Names are lower-cased on the stack and the fields built in place; only
 	// names of a length a skipped header has are made into strings to check.
 	char lower[64];
@@ -223,9 +242,9 @@ ResponseHead toResponseHead(const Poco::Net::HTTPResponse& response, bool withCo
 		const std::string& name = field.first;
 		if (name.size() > sizeof(lower))
 		{
-			std::string lowerName = Poco::toLower(name);
+			const std::string lowerName = Poco::toLower(name);
 			if (!isConnectionSpecificHeader(lowerName, field.second))
-				headers.add(std::move(lowerName), field.second);
+				put(headers, count++, lowerName.data(), lowerName.size(), field.second.data(), field.second.size());
 			continue;
 		}
 		toLowerAscii(name, lower);
@@ -251,8 +270,10 @@ ResponseHead toResponseHead(const Poco::Net::HTTPResponse& response, bool withCo
 		default:
 			break;
 		}
-		headers.add(lower, name.size(), field.second.data(), field.second.size());
+		put(headers, count++, lower, name.size(), field.second.data(), field.second.size());
 	}
+	if (count < headers.size())
+		headers.truncate(count);
 	return head;
 }
 

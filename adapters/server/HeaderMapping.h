@@ -28,10 +28,13 @@ struct ResponseHead
 		///< points into the response, valid while its fields are unchanged
 };
 
-ResponseHead toResponseHead(const Poco::Net::HTTPResponse& response, bool withContentLength);
+ResponseHead toResponseHead(
+	const Poco::Net::HTTPResponse& response, bool withContentLength, Codec::HeaderBlock storage = {});
 	/// ":status" and the response's headers with lower-case names, without
 	/// the connection-specific ones (and without Content-Length unless
-	/// asked), in one pass over the fields.
+	/// asked), in one pass over the fields. The block is built over
+	/// storage (e.g. Codec::takeSpareHeaderBlock()), whose fields are
+	/// overwritten or dropped, reusing their strings.
 
 Codec::HeaderBlock toResponseHeaders(const Poco::Net::HTTPResponse& response, bool withContentLength);
 	/// toResponseHead(response, withContentLength).headers.

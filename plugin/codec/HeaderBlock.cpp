@@ -1,4 +1,5 @@
 #include "codec/HeaderBlock.h"
+#include <cstring>
 #include <tuple>
 
 namespace PocoH2 {
@@ -15,6 +16,34 @@ void HeaderBlock::add(const char* name, std::size_t nameLength, const char* valu
 	_fields.emplace_back(std::piecewise_construct, std::forward_as_tuple(name, nameLength),
 		std::forward_as_tuple(value, valueLength));
 	_listSize += nameLength + valueLength + 32;
+}
+
+namespace {
+
+void assignIfDifferent(std::string& target, const char* bytes, std::size_t length)
+	// A reused head mostly repeats the previous one (names, Server, the
+	// Date of the same second): comparing is cheaper than std::string's
+	// assign.
+{
+	if (target.size() != length || std::memcmp(target.data(), bytes, length) != 0)
+		target.assign(bytes, length);
+}
+
+} // namespace
+
+void HeaderBlock::overwrite(
+	std::size_t index, const char* name, std::size_t nameLength, const char* value, std::size_t valueLength)
+{
+	if (index >= _fields.size())
+	{
+		add(name, nameLength, value, valueLength);
+		return;
+	}
+	Field& field = _fields[index];
+	_listSize -= field.first.size() + field.second.size();
+	assignIfDifferent(field.first, name, nameLength);
+	assignIfDifferent(field.second, value, valueLength);
+	_listSize += nameLength + valueLength;
 }
 
 const std::string* HeaderBlock::find(const std::string& name) const

@@ -29,6 +29,11 @@ public:
 		/// Appends a field copied from the given bytes (built in place: no
 		/// string is moved).
 
+	void overwrite(std::size_t index, const char* name, std::size_t nameLength, const char* value,
+		std::size_t valueLength);
+		/// Replaces field index with a copy of the given bytes, reusing the
+		/// storage of its strings; an index of size() or more appends a field.
+
 	const std::string* find(const std::string& name) const;
 		/// Returns the value of the first field with the given (exact) name, or null.
 

@@ -1,5 +1,6 @@
 #include "server/ServerConnection.h"
 #include "server/ServerEngine.h"
+#include "codec/SpareHeaderBlock.h"
 #include "transport/TlsStreamSocketImpl.h"
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
@@ -907,7 +908,13 @@ void ServerConnection::deliverEvents(ServerStream& stream)
 		if (events.timedOut && events.timedOutBeforeHead)
 			requestTimedOut(stream);
 		if (events.hasHead)
+		{
 			submitResponse(stream, events.head, events.headWithBody);
+			// nghttp2 copied it: its storage serves the next inline handler's
+			// head (a pool thread's head would only be freed here instead).
+			if (stream.runsInline())
+				Codec::keepSpareHeaderBlock(std::move(events.head));
+		}
 		if (events.timedOut && !events.timedOutBeforeHead)
 			requestTimedOut(stream);
 		if (events.resumeBody)

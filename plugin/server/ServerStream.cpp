@@ -134,6 +134,22 @@ void ServerStream::sendHead(Codec::HeaderBlock headers, bool withBody)
 	postEvents(lock);
 }
 
+std::size_t ServerStream::sendHeadWithBody(Codec::HeaderBlock headers, const char* data, std::size_t length)
+{
+	std::unique_lock<std::mutex> lock(_mutex);
+	_events.hasHead = true;
+	_events.head = std::move(headers);
+	_events.headWithBody = true;
+	std::size_t n = 0;
+	if (!_closed)
+	{
+		n = _inline ? length : std::min(length, _outCapacity - std::min(_outCapacity, _out.size()));
+		_out.append(data, n);
+	}
+	postEvents(lock);
+	return n;
+}
+
 void ServerStream::writeBody(const char* data, std::size_t length)
 {
 	while (length > 0)

@@ -101,6 +101,13 @@ public:
 		/// Sends the final response headers (including :status). Without
 		/// body, the stream ends with them.
 
+	std::size_t sendHeadWithBody(Codec::HeaderBlock headers, const char* data, std::size_t length);
+		/// sendHead(headers, true) and as much of writeBody(data, length) as
+		/// fits in the response buffer without waiting (all of it when the
+		/// handler runs inline), under one lock and as one event; returns
+		/// the number of bytes queued. The caller passes the rest to
+		/// writeBody(). Queues no byte (returns 0) once the stream is closed.
+
 	void writeBody(const char* data, std::size_t length);
 		/// Queues body bytes, blocking while the response buffer is full.
 		/// Throws HTTP2StreamResetException if the stream is gone.
@@ -119,6 +126,9 @@ public:
 
 	bool isClosed() const;
 		/// True once the stream was reset or its connection closed.
+
+	bool runsInline() const { return _inline; }
+		/// True if its handler runs on the connection's loop thread (see runInline()).
 
 	// ---- loop side ----
 

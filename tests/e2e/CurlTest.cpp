@@ -271,6 +271,39 @@ TEST_P(CurlTest, SendFile)
 	EXPECT_TRUE(expected == response.body) << "body of " << response.body.size() << " bytes differs";
 }
 
+TEST_P(CurlTest, SendBufferLargerThanStreamBuffer)
+{
+	// The head and the first 256 KiB (the stream buffer) go as one event,
+	// the rest waits for room as the codec drains it.
+	const std::size_t bytes = 1024 * 1024 + 3;
+	const CurlResponse response = get("/buffer?bytes=" + std::to_string(bytes));
+	ASSERT_EQ(0, response.exitCode) << response.describe();
+	EXPECT_EQ(200, response.status);
+	EXPECT_EQ(std::to_string(bytes), response.header("content-length"));
+	ASSERT_EQ(bytes, response.body.size());
+	EXPECT_TRUE(TestHandlerFactory::streamPattern(bytes) == response.body) << "body differs";
+}
+
+TEST_P(CurlTest, SendBufferOfNoBytes)
+{
+	const CurlResponse response = get("/buffer?bytes=0");
+	ASSERT_EQ(0, response.exitCode) << response.describe();
+	EXPECT_EQ(200, response.status);
+	EXPECT_EQ("0", response.header("content-length"));
+	EXPECT_EQ("", response.body);
+}
+
+TEST_P(CurlTest, SendBufferForHeadSendsNoBody)
+{
+	const CurlResponse response = get("/buffer?bytes=1000", "-I");
+	ASSERT_EQ(0, response.exitCode) << response.describe();
+	EXPECT_EQ(200, response.status);
+	EXPECT_EQ("1000", response.header("content-length"));
+	// With -I the body file holds the headers; h2frames.py head_send_buffer
+	// checks at frame level that no DATA payload is sent.
+	EXPECT_EQ(std::string::npos, response.body.find(TestHandlerFactory::streamPattern(16))) << response.body;
+}
+
 TEST_P(CurlTest, StreamedResponse)
 {
 	const std::size_t bytes = 3 * 1024 * 1024 + 123;

@@ -178,6 +178,23 @@ TEST_F(InlineHandlersTest, ResponseLargerThanStreamBufferArrivesWhole)
 	expectNoStreamsLeft();
 }
 
+TEST_F(InlineHandlersTest, SendBufferLargerThanStreamBufferArrivesWhole)
+{
+	// sendBuffer() hands the head and all of its bytes over in one call.
+	const std::size_t bytes = 3 * 1024 * 1024 + 7;
+	for (bool tls : {false, true})
+	{
+		SCOPED_TRACE(tls ? "TLS" : "h2c");
+		const std::string out = servers().path(tls ? "buffer.tls.out" : "buffer.h2c.out");
+		const CommandResult result = curl(tls, "/buffer?bytes=" + std::to_string(bytes), "-o " + out);
+		ASSERT_EQ(0, result.exitCode) << result.output;
+		const std::string body = readFile(out);
+		ASSERT_EQ(bytes, body.size());
+		EXPECT_TRUE(TestHandlerFactory::streamPattern(bytes) == body) << "sendBuffer body differs";
+	}
+	expectNoStreamsLeft();
+}
+
 TEST_F(InlineHandlersTest, SmallWindowsStillCarryEveryResponse)
 {
 	// -w 16 / -W 16: 64 KiB stream and connection windows, so the held

@@ -162,6 +162,22 @@ public:
 	}
 };
 
+class BufferHandler : public HTTPRequestHandler
+	/// sendBuffer() of streamPattern(bytes), after sleeping ms.
+{
+public:
+	void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override
+	{
+		const std::size_t bytes = Poco::NumberParser::parseUnsigned64(queryParameter(request, "bytes", "1024"));
+		const int ms = Poco::NumberParser::parse(queryParameter(request, "ms", "0"));
+		const std::string body = TestHandlerFactory::streamPattern(bytes);
+		if (ms > 0)
+			std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+		response.setContentType("application/octet-stream");
+		response.sendBuffer(body.data(), body.size());
+	}
+};
+
 class HeadersHandler : public HTTPRequestHandler
 {
 public:
@@ -401,6 +417,8 @@ Poco::Net::HTTPRequestHandler* TestHandlerFactory::createRequestHandler(const HT
 		return new StreamHandler;
 	if (path == "/headers")
 		return new HeadersHandler;
+	if (path == "/buffer")
+		return new BufferHandler;
 	if (path == "/form")
 		return new FormHandler;
 	if (path == "/file")

@@ -22,6 +22,8 @@ class TestHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory
 	///   /slow?ms=N   sleeps N ms, then 200 "slow"
 	///   /throw       throws std::runtime_error before sending (expect 500)
 	///   /stream?bytes=N  N bytes of streamPattern(), chunked
+	///   /buffer?bytes=N&ms=M  sleeps M ms (default 0), then sendBuffer() of
+	///                N bytes of streamPattern()
 	///   /headers     echoes method, URI, version, host, headers, cookies and
 	///                credentials as text; adds Set-Cookie, Connection and
 	///                Transfer-Encoding: chunked (the latter two must be dropped)

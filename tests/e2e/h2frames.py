@@ -547,6 +547,35 @@ def case_rst_after_headers(client):
     expect(not client.stream(1).frames, 'frames on the cancelled stream: %s' % client.describe())
 
 
+def case_rst_before_send_buffer(client):
+    """The client cancels a request whose handler then answers with sendBuffer()
+    of more than the stream buffer: nothing on that stream, the handler is not
+    stuck waiting for room, and the connection goes on."""
+    client.handshake()
+    client.get(1, '/buffer?bytes=600000&ms=300')
+    client.send_frame(RstStreamFrame(1, error_code=CANCEL))
+    client.expect_hello(3)
+    client.drain(max(0.0, 1.0 - (time.monotonic() - client.started)))
+    client.get(5, '/buffer?bytes=600000')
+    stream = client.wait_for_response(5)
+    expect(stream.status() == 200 and stream.ended and len(stream.data) == 600000,
+           'second sendBuffer response incomplete: %s' % client.describe())
+    client.expect_alive()
+    expect(not client.stream(1).frames, 'frames on the cancelled stream: %s' % client.describe())
+
+
+def case_head_send_buffer(client):
+    """HEAD answered with sendBuffer(): HEADERS with its content-length, no DATA payload."""
+    client.handshake()
+    client.get(1, '/buffer?bytes=1000', method='HEAD')
+    stream = client.wait_for_response(1)
+    expect(stream.status() == 200, 'status %r: %s' % (stream.status(), client.describe()))
+    expect(stream.header('content-length') == '1000',
+           'content-length %r: %s' % (stream.header('content-length'), client.describe()))
+    expect(stream.data == b'', 'HEAD response carries %d body bytes: %s' % (len(stream.data), client.describe()))
+    expect(stream.ended and stream.reset is None, 'HEAD response did not end cleanly: %s' % client.describe())
+
+
 def case_websocket_upgrade(client):
     """An HTTP/1.1-style WebSocket upgrade over h2: connection-specific fields make
     the request malformed (RFC 9113 §8.2.2): RST_STREAM(PROTOCOL_ERROR)."""
@@ -1292,6 +1321,8 @@ CASES = {
     'data_on_half_closed_stream': case_data_on_half_closed_stream,
     'data_on_closed_stream': case_data_on_closed_stream,
     'rst_after_headers': case_rst_after_headers,
+    'rst_before_send_buffer': case_rst_before_send_buffer,
+    'head_send_buffer': case_head_send_buffer,
     'websocket_upgrade': case_websocket_upgrade,
     'websocket_connect': case_websocket_connect,
     'cookie_crumbs': case_cookie_crumbs,

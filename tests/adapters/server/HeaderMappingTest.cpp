@@ -361,3 +361,37 @@ TEST(HeaderMapping, ResponseNamesAreLowerCasedAsPocoDoes)
 		}
 	}
 }
+
+TEST(HeaderMapping, ResponseHeadBuiltOverAnOldBlockEqualsAFreshOne)
+{
+	// The storage of an earlier head (more fields, other values, the same
+	// names in part) leaves nothing of itself in the new one.
+	Poco::Net::HTTPResponse earlier(Poco::Net::HTTPResponse::HTTP_NOT_FOUND);
+	earlier.set("Date", "Tue, 24 Nov 2026 12:00:00 GMT");
+	earlier.set("Server", "an old server name longer than fifteen");
+	earlier.set("X-One", "1");
+	earlier.set("X-Two", "2");
+	earlier.set("X-Three", "3");
+	Poco::Net::HTTPResponse response;
+	response.set("Date", "Tue, 24 Nov 2026 12:00:01 GMT");
+	response.set("Server", "poco-h2");
+	response.set("Content-Type", "text/plain");
+	response.set("Connection", "close");
+	response.set("X-A-Very-Long-Name-That-Does-Not-Fit-The-Stack-Buffer-Of-Sixty-Four-Bytes", "v");
+	response.setContentLength(13);
+
+	for (const auto& storageOf : {earlier, response, Poco::Net::HTTPResponse()})
+	{
+		Codec::HeaderBlock storage = Adapters::toResponseHead(storageOf, true).headers;
+		const auto head = Adapters::toResponseHead(response, true, std::move(storage));
+		const auto fresh = Adapters::toResponseHead(response, true);
+		EXPECT_EQ(head.headers.fields(), fresh.headers.fields());
+		EXPECT_EQ(head.headers.listSize(), fresh.headers.listSize());
+		ASSERT_NE(head.pContentLength, nullptr);
+		EXPECT_EQ(*head.pContentLength, "13");
+	}
+	const auto fresh = Adapters::toResponseHead(response, true).headers;
+	ASSERT_EQ(fresh.size(), 6u);
+	EXPECT_EQ(fresh.fields()[0], Codec::HeaderBlock::Field(":status", "200"));
+	EXPECT_EQ(fresh.fields()[5].first, "content-length");
+}
