@@ -60,7 +60,8 @@ INSTANTIATE_TEST_SUITE_P(H2frames, FrameLevelTest,
 		FrameCase{"data_on_closed_stream", false}, FrameCase{"rst_after_headers", false},
 		FrameCase{"rst_after_headers", true}, FrameCase{"websocket_upgrade", false},
 		FrameCase{"websocket_connect", false}, FrameCase{"cookie_crumbs", false}, FrameCase{"head_no_body", false},
-		FrameCase{"head_no_body", true}, FrameCase{"unread_upload", false}, FrameCase{"unread_upload", true}),
+		FrameCase{"head_no_body", true}, FrameCase{"unread_upload", false}, FrameCase{"unread_upload", true},
+		FrameCase{"recycled_streams", false}, FrameCase{"recycled_streams", true}),
 	frameCaseName);
 
 } // namespace
