@@ -1,4 +1,5 @@
 #include "codec/Http2Codec.h"
+#include "transport/SpareStorage.h"
 #include <Poco/Exception.h>
 #include <cstring>
 #include <nghttp2/nghttp2.h>
@@ -54,6 +55,10 @@ void CodecListener::onResetSent(std::int32_t, std::uint32_t)
 }
 
 namespace {
+
+// Storage of header blocks the listener gave back (up to 16 fields each),
+// per thread, for the next blocks decoded: an idle connection keeps none.
+using SpareFields = Transport::SpareStorage<std::vector<HeaderBlock::Field>, 16>;
 
 class NameValues
 	/// A header block as nghttp2_nv entries pointing into it; on the stack
@@ -123,6 +128,7 @@ struct Http2Codec::Callbacks
 			self._pendingStreamId = id;
 			PendingHeaders& pending = self._pending;
 			pending.block.clear();
+			SpareFields::take(pending.block.fields());
 			pending.block.fields().reserve(8); // a typical request's fields, without regrowth
 			pending.tooLarge = false;
 			pending.droppedSize = 0;
@@ -232,8 +238,7 @@ struct Http2Codec::Callbacks
 				if (id != self._pendingStreamId)
 					return 0;
 				self._pendingStreamId = 0;
-				// Out of _pending: the block is the listener's to move from,
-				// and an idle connection keeps none.
+				// Out of _pending: the block is the listener's to move from.
 				HeaderBlock block = std::move(self._pending.block);
 				self._pending.block.clear();
 				HeadersKind kind = HeadersKind::Trailers;
@@ -242,6 +247,11 @@ struct Http2Codec::Callbacks
 				else if (const std::string* status = block.find(":status"))
 					kind = (!status->empty() && (*status)[0] == '1') ? HeadersKind::Informational : HeadersKind::Response;
 				self._listener.onHeaders(id, kind, block, endStream, self._pending.tooLarge);
+				// Storage the listener left in the block (a server swaps in the
+				// emptied one of a recycled stream's last request) goes to the
+				// thread's spares for the next header block.
+				block.clear();
+				SpareFields::give(block.fields());
 				if (endStream)
 					self._listener.onStreamEnd(id);
 				break;

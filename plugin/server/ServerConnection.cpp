@@ -1,6 +1,7 @@
 #include "server/ServerConnection.h"
 #include "server/ServerEngine.h"
 #include "codec/SpareHeaderBlock.h"
+#include "server/StreamPool.h"
 #include "transport/TlsStreamSocketImpl.h"
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
@@ -645,9 +646,8 @@ bool ServerConnection::onStreamBegin(std::int32_t streamId)
 	// header list would not fit into what the connection may hold.
 	if (_heldHeaderBytes + _engine.config().codec.maxHeaderListSize > heldHeaderBudget())
 		return false;
-	_streams.insert(
-		std::make_shared<ServerStream>(streamId, _pInfo, _loop, std::weak_ptr<ServerConnection>(shared_from_this()),
-			_engine.config().streamBufferSize, _engine.config().requestReadTimeout));
+	_streams.insert(StreamPool::acquire(streamId, _pInfo, _loop, std::weak_ptr<ServerConnection>(shared_from_this()),
+		_engine.config().streamBufferSize, _engine.config().requestReadTimeout));
 	// The send-stall check runs while streams are open; the timer may be set
 	// for an idle deadline far away (armTimer only ever brings it nearer).
 	if (_engine.config().sendTimeout.count() > 0)
@@ -735,7 +735,9 @@ void ServerConnection::onHeaders(std::int32_t streamId, Codec::HeadersKind kind,
 			request.scheme = std::move(field.second);
 	}
 	headers.truncate(kept);
-	request.headers = std::move(headers);
+	// Swapped, not moved: the codec gets back the (empty) field storage of
+	// the recycled stream's last request for the next header block.
+	std::swap(request.headers, headers);
 	if (is(request.method, "CONNECT"))
 		return respondLocally(streamId, 405);
 	const std::uint64_t maxBody = _engine.config().maxRequestBodySize;
@@ -892,7 +894,9 @@ void ServerConnection::onStreamClose(std::int32_t streamId, std::uint32_t errorC
 		++_detachedHandlers;
 	else
 		releaseHeaderBytes(stream); // else when the handler (which holds the request) returns
-	_streams.erase(streamId); // the last reference, unless a handler or a queued task holds one
+	// The last reference, unless a handler or a queued task holds one: then
+	// the stream is freed when they let go, else it is kept for reuse.
+	StreamPool::release(_streams.erase(streamId));
 	noteIfIdle();
 }
 

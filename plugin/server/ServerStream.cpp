@@ -19,11 +19,97 @@ ServerStream::ServerStream(std::int32_t id, std::shared_ptr<const ConnectionInfo
 	std::weak_ptr<ServerConnection> pConnection, std::size_t responseBufferSize, std::chrono::milliseconds readTimeout):
 	_id(id),
 	_pInfo(std::move(pInfo)),
-	_loop(loop),
+	_pLoop(&loop),
 	_pConnection(std::move(pConnection)),
 	_outCapacity(std::max<std::size_t>(responseBufferSize, 1024)),
 	_readTimeout(readTimeout)
 {
+}
+
+namespace {
+
+void trimString(std::string& value)
+{
+	if (value.capacity() > ServerStream::RECYCLE_MAX_STRING)
+		std::string().swap(value);
+	else
+		value.clear();
+}
+
+void trimBlock(Codec::HeaderBlock& block)
+{
+	if (block.fields().capacity() > ServerStream::RECYCLE_MAX_FIELDS)
+		block = Codec::HeaderBlock();
+	else
+		block.clear();
+}
+
+void trimPipe(Transport::BytePipe& pipe)
+{
+	if (pipe.capacity() > ServerStream::RECYCLE_MAX_BYTES)
+		pipe.release();
+	else
+		pipe.clear();
+}
+
+} // namespace
+
+void ServerStream::reuse(std::int32_t id, std::shared_ptr<const ConnectionInfo> pInfo, Transport::EventLoop& loop,
+	std::weak_ptr<ServerConnection> pConnection, std::size_t responseBufferSize, std::chrono::milliseconds readTimeout)
+{
+	_id = id;
+	_pInfo = std::move(pInfo);
+	_pLoop = &loop;
+	_pConnection = std::move(pConnection);
+	_outCapacity = std::max<std::size_t>(responseBufferSize, 1024);
+	_readTimeout = readTimeout;
+}
+
+void ServerStream::recycle()
+{
+	// Nobody else holds the stream: the lock only orders this after what a
+	// handler thread did last, and no thread waits on the condition variables.
+	std::lock_guard<std::mutex> lock(_mutex);
+	_id = 0;
+	_pInfo.reset();
+	_pConnection.reset();
+	trimString(_request.method);
+	trimString(_request.scheme);
+	trimString(_request.authority);
+	trimString(_request.path);
+	trimBlock(_request.headers);
+	_requestTrailers = Codec::HeaderBlock();
+	trimPipe(_in);
+	_inEnded = false;
+	_discarding = false;
+	trimPipe(_out);
+	_outEnded = false;
+	_loopWaitsForOutput = false;
+	_handlerWaitsForSpace = false;
+	_trailers = Codec::HeaderBlock();
+	_events = StreamEvents();
+	_eventsPosted = false;
+	_closed = false;
+	_closeCode = 0;
+	_inline = false;
+	_uncredited = 0;
+	_requestEndSeen = false;
+	_trailersPending = false;
+	_received = 0;
+	_credited = 0;
+	_sent = 0;
+
+	handlerFinished = false;
+	localEnded = false;
+	responseStarted = false;
+	abandoned = false;
+	handlerRunning = false;
+	handlerWaitsForUpload = false;
+	detached = false;
+	heldHeaderBytes = 0;
+	sendStalled = false;
+	sentAtStall = 0;
+	stalledSince = Transport::EventLoop::Clock::time_point();
 }
 
 void ServerStream::postEvents(std::unique_lock<std::mutex>& lock)
@@ -40,7 +126,7 @@ void ServerStream::postEvents(std::unique_lock<std::mutex>& lock)
 	// (or a timer does within a millisecond), so that a run of responses
 	// costs the loop one wake-up.
 	if (post)
-		_loop.postDeferred(shared_from_this());
+		_pLoop->postDeferred(shared_from_this());
 }
 
 void ServerStream::run()

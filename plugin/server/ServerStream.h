@@ -161,7 +161,7 @@ public:
 	StreamEvents takeEvents();
 		/// What the handler side did since the last call (see StreamEvents).
 
-	// Loop-side state of the exchange.
+	// Loop-side state of the exchange (reset by recycle()).
 	bool handlerFinished = false; ///< the handler returned, or the loop answered itself
 	bool localEnded = false;	  ///< our END_STREAM is on the wire
 	bool responseStarted = false; ///< response headers were submitted
@@ -173,6 +173,21 @@ public:
 	bool sendStalled = false;			///< at the last check: output waiting, the peer's window closed
 	std::uint64_t sentAtStall = 0;		///< sentBytes() when the stall was first seen
 	Transport::EventLoop::Clock::time_point stalledSince;
+
+	void recycle();
+		/// Called by StreamPool on the loop thread when nobody else holds the
+		/// stream any more: forgets its connection and brings every field
+		/// back to its state after construction, keeping its buffers'
+		/// capacity up to RECYCLE_MAX_* (larger ones are freed).
+	void reuse(std::int32_t id, std::shared_ptr<const ConnectionInfo> pInfo, Transport::EventLoop& loop,
+		std::weak_ptr<ServerConnection> pConnection, std::size_t responseBufferSize,
+		std::chrono::milliseconds readTimeout);
+		/// Gives a recycled stream the identity a new one gets from its
+		/// constructor's arguments.
+
+	static constexpr std::size_t RECYCLE_MAX_FIELDS = 16;	///< request header fields whose room a recycled stream keeps
+	static constexpr std::size_t RECYCLE_MAX_BYTES = 4096;	///< pipe bytes whose room a recycled stream keeps
+	static constexpr std::size_t RECYCLE_MAX_STRING = 256;	///< pseudo-header bytes whose room a recycled stream keeps
 
 	void run() override;
 		/// The loop task postEvents() queues: hands the events to the connection.
@@ -192,12 +207,14 @@ private:
 	bool handlerMayRefill() const;
 		///< with the lock: a handler waiting for room in the response pipe should be woken now
 
-	const std::int32_t _id;
-	const std::shared_ptr<const ConnectionInfo> _pInfo;
-	Transport::EventLoop& _loop;
-	const std::weak_ptr<ServerConnection> _pConnection;
-	const std::size_t _outCapacity;
-	const std::chrono::milliseconds _readTimeout;
+	// Every field below except the mutex and the condition variables is set
+	// again by reuse() or recycle(): a new one must be added there too.
+	std::int32_t _id;
+	std::shared_ptr<const ConnectionInfo> _pInfo;
+	Transport::EventLoop* _pLoop;
+	std::weak_ptr<ServerConnection> _pConnection;
+	std::size_t _outCapacity;
+	std::chrono::milliseconds _readTimeout;
 	RequestHead _request;
 	Codec::HeaderBlock _requestTrailers;
 

@@ -33,6 +33,9 @@ public:
 
 	bool empty() const { return _offset == _bytes.size(); }
 
+	std::size_t capacity() const { return _bytes.capacity(); }
+		/// The bytes the buffer has room for.
+
 	void append(const char* data, std::size_t length)
 	{
 		if (_offset > 0 && _bytes.size() + length > _bytes.capacity())

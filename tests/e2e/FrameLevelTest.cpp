@@ -62,7 +62,8 @@ INSTANTIATE_TEST_SUITE_P(H2frames, FrameLevelTest,
 		FrameCase{"websocket_connect", false}, FrameCase{"cookie_crumbs", false}, FrameCase{"head_no_body", false},
 		FrameCase{"head_no_body", true}, FrameCase{"unread_upload", false}, FrameCase{"unread_upload", true},
 		FrameCase{"rst_before_send_buffer", false}, FrameCase{"rst_before_send_buffer", true},
-		FrameCase{"head_send_buffer", false}, FrameCase{"head_send_buffer", true}),
+		FrameCase{"head_send_buffer", false}, FrameCase{"head_send_buffer", true},
+		FrameCase{"recycled_streams", false}, FrameCase{"recycled_streams", true}),
 	frameCaseName);
 
 } // namespace

@@ -219,4 +219,19 @@ TEST_F(InlineHandlersTest, ThrowingHandlerGets500AndConnectionServesNext)
 	expectNoStreamsLeft();
 }
 
+TEST_F(InlineHandlersTest, RecycledStreamsCarryNothingOver)
+{
+	// Inline handlers recycle streams on the loop thread as fast as it can:
+	// each request sees only its own headers, body and trailers, also after
+	// streams reset while their handler ran (h2frames.py recycled_streams).
+	for (bool tls : {false, true})
+	{
+		SCOPED_TRACE(tls ? "TLS" : "h2c");
+		const CommandResult result =
+			runH2Frames("recycled_streams", tls ? servers().tlsPort() : servers().plainPort(), tls);
+		EXPECT_EQ(0, result.exitCode) << result.output;
+	}
+	expectNoStreamsLeft();
+}
+
 } // namespace

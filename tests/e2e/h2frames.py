@@ -1310,6 +1310,75 @@ def case_inline_batch_in_slices(client):
            'the fast responses waited for the 2 s handler behind them (%.3f s apart)' % (slow.ended_at - last_fast))
 
 
+def case_recycled_streams(client):
+    """The server recycles a closed stream's object for a later one: nothing of
+    an earlier request on the connection may show in a later one. Rounds of
+    POST /trailers with headers, body and trailers, then the same without any,
+    a /slow request we reset while its handler runs, an upload we reset while
+    its handler reads it, and GET /headers: each handler sees exactly its own
+    request (headers, body, trailers), and each stream its own close state."""
+    client.handshake()
+    next_id = [1]
+
+    def new_stream():
+        stream_id = next_id[0]
+        next_id[0] += 2
+        return stream_id
+
+    def post_trailers(body, trailers, extra=()):
+        stream_id = new_stream()
+        client.send_headers(stream_id, client.request_headers('/trailers', 'POST', extra),
+                            end_stream=not body and not trailers)
+        if body:
+            client.send_data(stream_id, body, end_stream=not trailers)
+        if trailers:
+            client.send_headers(stream_id, trailers, end_stream=True)
+        stream = client.wait_for_response(stream_id)
+        expect(stream.reset is None and stream.status() == 200,
+               'stream %d: %s' % (stream_id, describe_stream(stream)))
+        return stream.data.decode()
+
+    for round_number in range(4):
+        body = b'body of round %d' % round_number
+        report = post_trailers(body, [('x-checksum', hashlib.sha256(body).hexdigest()), ('x-old', 'trailer')],
+                               [('x-first', 'header of round %d' % round_number)])
+        expect(report.startswith('bytes=%d\n' % len(body)) and 'trailer:x-old=trailer\n' in report,
+               'round %d, full request: %r' % (round_number, report))
+
+        report = post_trailers(b'', [])
+        expected = 'bytes=0\nsha256=%s\n' % hashlib.sha256(b'').hexdigest()
+        expect(report == expected, 'round %d, bare request after a full one: %r, expected %r'
+               % (round_number, report, expected))
+
+        slow = new_stream()
+        client.get(slow, '/slow?ms=50', extra=[('x-reset', 'slow')])
+        client.send_frame(RstStreamFrame(slow, error_code=CANCEL))
+
+        upload = new_stream()
+        client.send_headers(upload, client.request_headers('/sink', 'POST', [('x-reset', 'upload')]),
+                            end_stream=False)
+        client.send_data(upload, b'u' * 1000)
+        client.drain(0.05)  # its handler reads what came
+        client.send_frame(RstStreamFrame(upload, error_code=CANCEL))
+
+        probe = new_stream()
+        client.get(probe, '/headers?round=%d' % round_number, extra=[('x-probe', str(round_number))])
+        stream = client.wait_for_response(probe)
+        text = stream.data.decode()
+        expect(stream.reset is None and stream.status() == 200, 'probe %d: %s' % (probe, describe_stream(stream)))
+        expect('uri=/headers?round=%d\n' % round_number in text and 'header:x-probe=%d\n' % round_number in text,
+               'probe %d sees another request: %r' % (probe, text))
+        for leftover in ('x-first', 'x-old', 'x-checksum', 'x-reset', 'content-length', 'trailer:'):
+            expect(leftover not in text, 'probe %d sees %r of an earlier request: %r' % (probe, leftover, text))
+        for reset_id in (slow, upload):
+            frames = client.stream(reset_id).frames
+            expect(all(name in ('HeadersFrame', 'DataFrame', 'WindowUpdateFrame', 'RstStreamFrame')
+                       for name in frames), 'stream %d: %s' % (reset_id, frames))
+    client.drain(0.2)  # past the slow handlers
+    client.expect_alive()
+    client.expect_hello(new_stream())
+
+
 CASES = {
     'inline_batch_in_slices': case_inline_batch_in_slices,
     'bad_preface': case_bad_preface,
@@ -1350,6 +1419,7 @@ CASES = {
     'socket_never_read': case_socket_never_read,
     'post_in_one_write': case_post_in_one_write,
     'upload_backpressure': case_upload_backpressure,
+    'recycled_streams': case_recycled_streams,
 }
 
 
