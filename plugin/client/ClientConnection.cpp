@@ -411,6 +411,8 @@ void ClientConnection::flush()
 														  : _pChannel->lastError()));
 	if (!_pump.pending() && _pCodec->finished())
 	{
+		if (_pCodec->failed())
+			return closeNow(HTTP2ConnectionClosedException(describe() + " lost", "HTTP/2 session failed: " + _pCodec->lastError()));
 		// nghttp2 ends the session itself after a connection error it found
 		// (its GOAWAY just left).
 		if (_pCodec->goAwayErrorSent() != NGHTTP2_NO_ERROR)

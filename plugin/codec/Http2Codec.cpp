@@ -364,6 +364,7 @@ struct Http2Codec::Callbacks
 		// padding length, the bytes themselves and padding, into produce()'s
 		// output (nghttp2 calls this only from inside mem_send).
 		std::string& out = *codec(userData)._pOutput;
+		const std::size_t start = out.size();
 		out.append(reinterpret_cast<const char*>(frameHeader), 9);
 		const std::size_t padding = frame->data.padlen;
 		if (padding > 0)
@@ -374,7 +375,8 @@ struct Http2Codec::Callbacks
 		}
 		catch (...)
 		{
-			return NGHTTP2_ERR_CALLBACK_FAILURE; // the frame is half written: the session cannot go on
+			out.resize(start); // no half frame on the wire; the session cannot go on
+			return NGHTTP2_ERR_CALLBACK_FAILURE;
 		}
 		if (padding > 1)
 			out.append(padding - 1, '\0');
@@ -530,12 +532,16 @@ std::size_t Http2Codec::produce(std::string& out, std::size_t limit)
 		const ssize_t n = nghttp2_session_mem_send(_pSession, &data);
 		if (n < 0)
 		{
+			// Only fatal errors (out of memory, a failed callback): the
+			// session is unusable, and finished() says so.
 			_lastError = nghttp2_strerror(static_cast<int>(n));
+			_failed = true;
 			break;
 		}
 		if (n == 0 && _framePaused)
 		{
 			_framePaused = false; // a frame went in place: there may be more
+			_sendDrained = false;
 			continue;
 		}
 		_sendDrained = n == 0;

@@ -175,8 +175,12 @@ public:
 
 	bool wantsRead() const;
 	bool wantsWrite() const;
-	bool finished() const { return !wantsRead() && !wantsWrite(); }
-		/// True when the connection has nothing left to do and can be closed.
+	bool finished() const { return _failed || (!wantsRead() && !wantsWrite()); }
+		/// True when the connection has nothing left to do and can be closed,
+		/// or when producing output failed fatally (failed()).
+
+	bool failed() const { return _failed; }
+		/// True once producing output failed fatally; lastError() says why.
 
 	std::int32_t submitRequest(const HeaderBlock& headers, BodySource* body);
 		/// Client: opens a stream; returns its id, or a negative value if the
@@ -258,6 +262,7 @@ private:
 	SessionMemory _memory; ///< the session's allocator; outlives _pSession
 	nghttp2_session* _pSession = nullptr;
 	std::string* _pOutput = nullptr; ///< produce()'s output while it runs: where frames sent in place go
+	bool _failed = false;			 ///< nghttp2_session_mem_send() failed: the session is unusable
 	bool _framePaused = false;		 ///< mem_send returned 0 because a frame went in place, not because it is drained
 	PendingHeaders _pending;
 		///< the header block being decoded: HEADERS and its CONTINUATIONs

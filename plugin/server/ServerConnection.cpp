@@ -39,6 +39,10 @@ constexpr std::size_t MIN_HELD_HEADER_BYTES = 8u << 20;
 // to send.
 constexpr std::size_t READ_BUDGET_PER_TURN = 64 * 1024;
 
+// Recycled streams a loop thread keeps once one of its connections has been
+// idle for IDLE_MEMORY_DELAY (StreamPool keeps up to 1024 during a burst).
+constexpr std::size_t IDLE_POOLED_STREAMS = 32;
+
 // In a turn that serves this connection alone, its inline responses leave
 // in slices of this many instead of all at the end of the turn: the peer
 // works on the first ones (and sends its next requests) while the loop
@@ -369,6 +373,8 @@ void ServerConnection::flush()
 		return;
 	if (!_pump.pending() && _pCodec->finished())
 	{
+		if (_pCodec->failed())
+			return closeNow("HTTP/2 session failed: " + _pCodec->lastError(), true);
 		const std::uint32_t code = _pCodec->goAwayErrorSent();
 		if (code == 0)
 			return closeNow("session finished");
@@ -523,6 +529,7 @@ void ServerConnection::onTimer()
 	if (idle && now - _idleSince >= IDLE_MEMORY_DELAY)
 	{
 		_pCodec->releaseIdleMemory(); // the frame buffer's pages, dirtied by the last response or PING
+		StreamPool::trim(IDLE_POOLED_STREAMS); // what a burst on this loop thread left
 		_idleMemoryHeld = false;
 	}
 	else if (!idle && !checkSendStalls(now))

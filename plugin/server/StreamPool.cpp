@@ -1,5 +1,6 @@
 #include "server/StreamPool.h"
 #include <atomic>
+#include <new>
 #include <vector>
 
 namespace PocoH2 {
@@ -38,10 +39,28 @@ void StreamPool::release(ServerStream::Ptr pStream)
 	std::vector<ServerStream::Ptr>& streams = t_streams;
 	if (streams.size() >= MAX_STREAMS)
 		return;
-	pStream->recycle();
 	if (streams.capacity() == 0)
-		streams.reserve(MAX_STREAMS);
+	{
+		try
+		{
+			streams.reserve(MAX_STREAMS);
+		}
+		catch (const std::bad_alloc&)
+		{
+			return; // called from nghttp2's stream close: the stream is simply freed
+		}
+	}
+	pStream->recycle();
 	streams.push_back(std::move(pStream));
+}
+
+void StreamPool::trim(std::size_t keep)
+{
+	std::vector<ServerStream::Ptr>& streams = t_streams;
+	if (streams.size() > keep)
+		streams.resize(keep);
+	if (streams.empty())
+		std::vector<ServerStream::Ptr>().swap(streams);
 }
 
 std::size_t StreamPool::size()

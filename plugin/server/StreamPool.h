@@ -42,6 +42,11 @@ public:
 		/// its last reference and the pool has room; otherwise just drops
 		/// the reference. Null is ignored.
 
+	static void trim(std::size_t keep);
+		/// Frees the calling thread's streams beyond keep: a burst of many
+		/// concurrent streams must not stay in memory once its connections
+		/// are idle.
+
 	static std::size_t size();
 		/// Streams the calling thread keeps.
 

@@ -2,6 +2,7 @@
 #include "codec/Http2Codec.h"
 #include <gtest/gtest.h>
 #include <cstring>
+#include <stdexcept>
 #include <map>
 #include <nghttp2/nghttp2.h>
 #include <vector>
@@ -316,6 +317,39 @@ TEST_F(CodecPair, LargeFramesAreWrittenInPlaceWithTrailers)
 	// 100000 bytes in 16 KiB frames: six in place, the last 1696 copied.
 	EXPECT_EQ(body.framesInPlace, 6);
 	EXPECT_EQ(body.framesCopied, 1);
+}
+
+TEST_F(CodecPair, AFailingInPlaceFrameLeavesNoHalfFrameAndFailsTheSession)
+{
+	settings.manualWindowUpdate = false;
+	create();
+	client->submitRequest(request("GET", "/large"), nullptr);
+	pump(*client, *server);
+	struct FailingBody : InPlaceBody
+	{
+		using InPlaceBody::InPlaceBody;
+		void appendTo(std::string& out, std::size_t) override
+		{
+			out.append("partial");
+			throw std::runtime_error("lost");
+		}
+	} body(std::string(50000, 'f'));
+	ASSERT_TRUE(server->submitResponse(1, response(200), &body));
+	std::string out;
+	server->produce(out);
+	// The HEADERS frame and nothing of the DATA frame: whole frames only.
+	std::size_t at = 0;
+	while (at + 9 <= out.size())
+	{
+		const std::size_t length = (std::size_t(std::uint8_t(out[at])) << 16) | (std::uint8_t(out[at + 1]) << 8)
+			| std::uint8_t(out[at + 2]);
+		EXPECT_NE(out[at + 3], 0) << "a DATA frame went out";
+		at += 9 + length;
+	}
+	EXPECT_EQ(at, out.size()) << "half a frame in the output";
+	EXPECT_TRUE(server->failed());
+	EXPECT_TRUE(server->finished());
+	EXPECT_FALSE(server->lastError().empty());
 }
 
 TEST_F(CodecPair, InformationalResponseBeforeFinal)

@@ -223,6 +223,23 @@ TEST_F(StreamPoolTest, ThePoolIsBounded)
 	EXPECT_EQ(StreamPool::size(), StreamPool::MAX_STREAMS);
 }
 
+TEST_F(StreamPoolTest, TrimKeepsOnlyWhatItIsTold)
+{
+	std::vector<ServerStream::Ptr> streams;
+	for (int i = 0; i < 100; ++i)
+		streams.push_back(acquire(2 * i + 1));
+	for (auto& pStream : streams)
+		StreamPool::release(std::move(pStream));
+	ASSERT_EQ(StreamPool::size(), 100u);
+	StreamPool::trim(32);
+	EXPECT_EQ(StreamPool::size(), 32u);
+	StreamPool::trim(64);
+	EXPECT_EQ(StreamPool::size(), 32u);
+	StreamPool::trim(0);
+	EXPECT_EQ(StreamPool::size(), 0u);
+	EXPECT_NE(acquire(1001), nullptr); // still works, with a new stream
+}
+
 TEST_F(StreamPoolTest, ARecycledStreamKeepsOnlySmallBuffers)
 {
 	ServerStream::Ptr pSmall = acquire(1);
