@@ -157,21 +157,8 @@ struct Http2Codec::Callbacks
 		{
 			return NGHTTP2_ERR_CALLBACK_FAILURE;
 		}
-		const bool peerInitiated = (hd->stream_id & 1) == (self._role == Role::Server ? 1 : 0);
-		if (hd->type == NGHTTP2_HEADERS && peerInitiated && hd->stream_id > 0
-			&& nghttp2_session_find_stream(session, hd->stream_id) == nullptr)
-		{
-			// RFC 9113 §5.1.1: a new stream's id must exceed every id the peer
-			// opened before; nghttp2 1.52 silently ignores such a HEADERS.
-			if (hd->stream_id < self._highestPeerStreamId)
-			{
-				self._lastError = "HEADERS opens stream " + std::to_string(hd->stream_id) + " after stream "
-					+ std::to_string(self._highestPeerStreamId);
-				nghttp2_session_terminate_session(session, NGHTTP2_PROTOCOL_ERROR);
-				return 0;
-			}
-			self._highestPeerStreamId = hd->stream_id;
-		}
+		if (hd->type == NGHTTP2_HEADERS && self._role == Role::Server && !self.admitHeaders(hd->stream_id))
+			return 0;
 		// nghttp2 silently ignores streams opened after our GOAWAY; RFC 9113
 		// §6.8 lets us say so: REFUSED_STREAM tells the peer it may retry.
 		if (self._role == Role::Server && hd->type == NGHTTP2_HEADERS && self._goAwayLastStreamSent >= 0
@@ -229,10 +216,15 @@ struct Http2Codec::Callbacks
 		Http2Codec& self = codec(userData);
 		const std::int32_t id = frame->hd.stream_id;
 		const bool endStream = (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
+		if (endStream && (frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA))
+			self._peerStreams.peerEnded(id);
 		try
 		{
 			switch (frame->hd.type)
 			{
+			case NGHTTP2_RST_STREAM:
+				self._peerStreams.peerReset(id);
+				break;
 			case NGHTTP2_HEADERS:
 			{
 				if (id != self._pendingStreamId)
@@ -430,7 +422,8 @@ struct Http2Codec::Callbacks
 Http2Codec::Http2Codec(Role role, CodecListener& listener, const CodecSettings& settings):
 	_role(role),
 	_listener(listener),
-	_settings(settings)
+	_settings(settings),
+	_frameScanner(role == Role::Server ? NGHTTP2_CLIENT_MAGIC_LEN : 0)
 {
 	nghttp2_session_callbacks* pCallbacks = nullptr;
 	if (nghttp2_session_callbacks_new(&pCallbacks) != 0)
@@ -453,6 +446,8 @@ Http2Codec::Http2Codec(Role role, CodecListener& listener, const CodecSettings& 
 	std::unique_ptr<nghttp2_option, decltype(&nghttp2_option_del)> option(pOption, &nghttp2_option_del);
 	nghttp2_option_set_no_auto_window_update(pOption, settings.manualWindowUpdate ? 1 : 0);
 	nghttp2_option_set_max_send_header_block_length(pOption, 1u << 20);
+	// A server session keeps no closed stream (see PeerStreamHistory).
+	nghttp2_option_set_no_closed_streams(pOption, role == Role::Server ? 1 : 0);
 
 	nghttp2_mem mem = {&_memory, &SessionMemory::memMalloc, &SessionMemory::memFree, &SessionMemory::memCalloc,
 		&SessionMemory::memRealloc};
@@ -494,11 +489,93 @@ bool Http2Codec::upgrade(const std::string& settingsPayload, bool headRequest)
 	const int rc = nghttp2_session_upgrade2(_pSession, reinterpret_cast<const std::uint8_t*>(settingsPayload.data()),
 		settingsPayload.size(), headRequest ? 1 : 0, nullptr);
 	if (rc != 0)
+	{
 		_lastError = nghttp2_strerror(rc);
-	return rc == 0;
+		return false;
+	}
+	// Stream 1 is the upgrading request, complete.
+	_peerStreams.opened(1);
+	_peerStreams.peerEnded(1);
+	return true;
 }
 
 bool Http2Codec::receive(const std::uint8_t* data, std::size_t length)
+{
+	if (_role != Role::Server)
+		return feed(data, length);
+	// nghttp2 does not know closed streams: before each DATA frame it is
+	// given what comes before, so that the frame is judged with the state
+	// the earlier frames left (a DATA after a RST_STREAM in the same read).
+	std::size_t fed = 0;
+	std::size_t pos = 0;
+	FrameScanner::FrameHeader header;
+	while (_frameScanner.next(data, length, pos, NGHTTP2_DATA, header))
+	{
+		if (header.start > fed)
+		{
+			if (!feed(data + fed, header.start - fed))
+				return false;
+			fed = header.start;
+		}
+		if (!admitData(header.streamId))
+			return true; // the session ends with a GOAWAY; the rest is not read
+	}
+	return feed(data + fed, length - fed);
+}
+
+bool Http2Codec::admitHeaders(std::int32_t streamId)
+{
+	if ((streamId & 1) == 0 || nghttp2_session_find_stream(_pSession, streamId) != nullptr)
+		return true; // nghttp2 judges it
+	switch (_peerStreams.fate(streamId))
+	{
+	case PeerStreamHistory::Fate::NEW:
+		_peerStreams.opened(streamId);
+		return true;
+	case PeerStreamHistory::Fate::OPENED:
+		// Closed by us (RST_STREAM) before the peer ended it: trailers it
+		// sent before seeing our reset are ignored (RFC 9113 §5.1), as
+		// nghttp2 does for a stream it does not know.
+		return true;
+	case PeerStreamHistory::Fate::PEER_ENDED:
+	case PeerStreamHistory::Fate::PEER_RESET:
+		_lastError = "HEADERS on closed stream " + std::to_string(streamId);
+		nghttp2_session_terminate_session(_pSession, NGHTTP2_STREAM_CLOSED);
+		return false;
+	case PeerStreamHistory::Fate::NEVER_OPENED:
+	case PeerStreamHistory::Fate::FORGOTTEN:
+	default:
+		// RFC 9113 §5.1.1: a new stream's id must exceed every id the peer
+		// opened before; nghttp2 1.52 silently ignores such a HEADERS.
+		_lastError = "HEADERS opens stream " + std::to_string(streamId) + " after stream "
+			+ std::to_string(_peerStreams.highest());
+		nghttp2_session_terminate_session(_pSession, NGHTTP2_PROTOCOL_ERROR);
+		return false;
+	}
+}
+
+bool Http2Codec::admitData(std::int32_t streamId)
+{
+	if ((streamId & 1) == 0 || nghttp2_session_find_stream(_pSession, streamId) != nullptr)
+		return true;
+	switch (_peerStreams.fate(streamId))
+	{
+	case PeerStreamHistory::Fate::NEVER_OPENED:
+	case PeerStreamHistory::Fate::PEER_ENDED:
+	case PeerStreamHistory::Fate::PEER_RESET:
+		// RFC 9113 §6.1: DATA on a stream that is not open or half-closed
+		// (local) is STREAM_CLOSED; nghttp2 would silently drop it.
+		_lastError = "DATA on closed stream " + std::to_string(streamId);
+		nghttp2_session_terminate_session(_pSession, NGHTTP2_STREAM_CLOSED);
+		return false;
+	default:
+		// NEW: an idle stream, nghttp2's PROTOCOL_ERROR. OPENED: reset by us,
+		// ignored (§5.1). FORGOTTEN: too old to tell, ignored.
+		return true;
+	}
+}
+
+bool Http2Codec::feed(const std::uint8_t* data, std::size_t length)
 {
 	const ssize_t rc = nghttp2_session_mem_recv(_pSession, data, length);
 	if (rc >= 0)

@@ -8,7 +8,9 @@
 #ifndef PocoH2_Codec_Http2Codec_INCLUDED
 #define PocoH2_Codec_Http2Codec_INCLUDED
 
+#include "codec/FrameScanner.h"
 #include "codec/HeaderBlock.h"
+#include "codec/PeerStreamHistory.h"
 #include "codec/SessionMemory.h"
 #include <cstddef>
 #include <cstdint>
@@ -235,6 +237,10 @@ public:
 		/// next frame sent faults a page back in. Returns the bytes given
 		/// back.
 
+	std::size_t sessionHeapBytes() const { return _memory.heldBytes(); }
+		/// What nghttp2 holds in small blocks now (its session, HPACK
+		/// tables, streams, queued frames): SessionMemory::heldBytes().
+
 	std::uint32_t goAwayErrorSent() const { return _goAwayCodeSent; }
 	const std::string& lastError() const { return _lastError; }
 	Role role() const { return _role; }
@@ -256,6 +262,13 @@ private:
 	bool streamOpened() const;
 		///< a stream was ever opened (server: by the peer, or by upgrade())
 
+	bool feed(const std::uint8_t* data, std::size_t length);
+		///< nghttp2_session_mem_recv, and its fatal errors turned into GOAWAY
+	bool admitHeaders(std::int32_t streamId);
+	bool admitData(std::int32_t streamId);
+		///< frames on a stream nghttp2 does not know: false after terminating
+		///< the session for a stream that is closed (RFC 9113 §5.1, §6.1)
+
 	Role _role;
 	CodecListener& _listener;
 	CodecSettings _settings;
@@ -274,7 +287,8 @@ private:
 	bool _sendDrained = true;		///< the last nghttp2_session_mem_send() returned 0
 	bool _frameBufferUsed = false;	///< frames serialised since the last releaseIdleMemory()
 	std::int32_t _goAwayLastStreamSent = -1; ///< last-stream-id of our last GOAWAY, -1 before any
-	std::int32_t _highestPeerStreamId = 0;	 ///< highest stream id the peer opened with HEADERS
+	PeerStreamHistory _peerStreams; ///< what became of the peer's streams nghttp2 forgot (server)
+	FrameScanner _frameScanner;		///< server: where the next DATA frame starts in the bytes received
 };
 
 const char* http2ErrorCodeName(std::uint32_t errorCode);

@@ -136,6 +136,7 @@ void* SessionMemory::allocateSmall(std::size_t size)
 	if (size <= MAX_POOLED_SIZE)
 	{
 		const std::size_t sizeClass = (size + HEADER_SIZE - 1) / CLASS_STEP;
+		_heldBytes += (sizeClass + 1) * CLASS_STEP;
 		if (FreeBlock* pFree = _free[sizeClass])
 		{
 			_free[sizeClass] = pFree->pNext;
@@ -146,7 +147,10 @@ void* SessionMemory::allocateSmall(std::size_t size)
 		}
 		void* pBase = std::malloc((sizeClass + 1) * CLASS_STEP);
 		if (!pBase)
+		{
+			_heldBytes -= (sizeClass + 1) * CLASS_STEP;
 			return nullptr;
+		}
 		auto* pHeader = static_cast<Header*>(pBase);
 		pHeader->sizeClass = sizeClass;
 		pHeader->size = (sizeClass + 1) * CLASS_STEP - HEADER_SIZE;
@@ -160,6 +164,7 @@ void* SessionMemory::allocateSmall(std::size_t size)
 	auto* pHeader = static_cast<Header*>(pBase);
 	pHeader->sizeClass = UNPOOLED;
 	pHeader->size = size;
+	_heldBytes += size + HEADER_SIZE;
 	return static_cast<char*>(pBase) + HEADER_SIZE;
 }
 
@@ -170,6 +175,7 @@ void SessionMemory::releaseSmall(void* pBlock)
 	if (sizeClass != UNPOOLED)
 	{
 		const std::size_t bytes = (sizeClass + 1) * CLASS_STEP;
+		_heldBytes -= bytes;
 		if (_cachedBytes + bytes <= CACHE_LIMIT)
 		{
 			auto* pFree = static_cast<FreeBlock*>(pBlock);
@@ -181,6 +187,8 @@ void SessionMemory::releaseSmall(void* pBlock)
 			return;
 		}
 	}
+	else
+		_heldBytes -= pHeader->size + HEADER_SIZE;
 	std::free(pHeader);
 }
 
@@ -196,6 +204,7 @@ void* SessionMemory::reallocateSmall(void* pBlock, std::size_t size)
 		if (!pMoved)
 			return nullptr;
 		pMoved->size = size;
+		_heldBytes = _heldBytes - capacity + size;
 		return reinterpret_cast<char*>(pMoved) + HEADER_SIZE;
 	}
 	if (size <= capacity && pHeader->sizeClass != UNPOOLED)

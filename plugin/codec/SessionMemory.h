@@ -93,6 +93,10 @@ public:
 		/// empty or stops being so, not per block).
 
 	std::size_t mappedBlocks() const { return _mapped.size(); }
+
+	std::size_t heldBytes() const { return _heldBytes; }
+		/// Bytes of the blocks from malloc the session holds now (headers
+		/// included; the free lists' blocks not counted, mappings neither).
 		/// How many blocks live in their own mapping now.
 
 	bool isMapped(const void* pBlock) const;
@@ -144,6 +148,7 @@ private:
 	std::vector<Mapping> _mapped; ///< a session has a few; searched linearly
 	FreeBlock* _free[CLASS_COUNT] = {};
 	std::size_t _cachedBytes = 0;
+	std::size_t _heldBytes = 0; ///< see heldBytes()
 	static std::atomic<std::size_t> _sessionsHoldingCache;
 };
 

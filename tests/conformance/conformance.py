@@ -793,6 +793,37 @@ def closed_rst_stream(c):
     return c.observe({'alive'}, 1)
 
 
+def closed_by_server_rst(c):
+    """Stream 1 reset by the server (its DATA overran its content-length),
+    then stream 3 opened: stream 1 is closed and below the highest id."""
+    c.handshake()
+    c.headers(1, c.request('/sink', 'POST', [('content-length', '1')]), end_stream=False)
+    c.data(1, b'xy')
+    seen = c.observe({'rst:PROTOCOL_ERROR'}, 1)
+    if seen != 'rst:PROTOCOL_ERROR':
+        return seen
+    c.headers(3, c.request('/slow?ms=100'))
+    return None
+
+
+@case('5.1', 'DATA on a stream the server reset, after a later stream opened (ignored)', 'status:200')
+def closed_by_server_data(c):
+    failed = closed_by_server_rst(c)
+    if failed:
+        return failed
+    c.data(1, b'late')
+    return c.observe({'status:200'}, 3)
+
+
+@case('5.1', 'trailers on a stream the server reset, after a later stream opened (ignored)', 'status:200')
+def closed_by_server_trailers(c):
+    failed = closed_by_server_rst(c)
+    if failed:
+        return failed
+    c.headers(1, [('x-trailer', 'late')])
+    return c.observe({'status:200'}, 3)
+
+
 # 5.1.1 Stream identifiers
 
 @case('5.1.1', 'HEADERS on an even-numbered stream', 'goaway:PROTOCOL_ERROR')
@@ -2260,10 +2291,6 @@ def hpack_three_table_size_updates(c):
 # Known deviations: case id -> (the outcome seen instead, the reason). A
 # deviation whose outcome changes (fixed, or worse) fails, so this list stays true.
 DEVIATIONS = {
-    '5.1.1/skipped-stream-data': (
-        'alive', 'libnghttp2 1.52 drops DATA on a stream the client skipped (closed without ever being open) '
-        'before any callback runs (on_begin_frame is not called for DATA it ignores), so the server cannot '
-        'answer the RST_STREAM(STREAM_CLOSED) of RFC 9113 §6.1; nothing reaches a handler'),
 }
 
 

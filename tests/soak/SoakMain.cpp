@@ -10,8 +10,9 @@
 // the warm-up and again after the main phase.
 //
 // Passes when every request neither reset nor dropped got its correct
-// response, the resident set after is within 10% of before, and the thread
-// count is unchanged; fails as soon as --max-seconds passed.
+// response, the resident set after is within 10% (at least 4 MiB) of
+// before, and the thread count is unchanged; fails as soon as --max-seconds
+// passed.
 //
 // Usage: pocoh2_soak --server=PATH [--requests=N] [--warmup=N]
 //                    [--connections=N] [--max-seconds=S] [--seed=N]
@@ -24,6 +25,7 @@
 #include <Poco/Pipe.h>
 #include <Poco/PipeStream.h>
 #include <Poco/Process.h>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -215,8 +217,15 @@ int main(int argc, char** argv)
 		check(stats.failed == 0, "failures, the first: " + stats.firstFailure);
 		check(stats.answered + stats.reset + stats.dropped == stats.issued, "every request accounted for");
 		check(stats.reset > 0 && stats.disconnects > 0, "resets and disconnects happened");
-		check(before.rssKiB > 0 && std::abs(after.rssKiB - before.rssKiB) <= before.rssKiB / 10,
-			"resident set after within 10% of before");
+		// glibc keeps freed blocks in its (per-thread) arenas: across a run
+		// the server's blocks in use stay flat (mallinfo2: 6.4 MB) while the
+		// arenas' free space grows by about 2 MB per million requests. The
+		// floor keeps that from failing a server whose resident set is
+		// small; a leak of 4 bytes per request still goes over it.
+		constexpr long GROWTH_FLOOR_KIB = 4096;
+		check(before.rssKiB > 0
+				&& std::abs(after.rssKiB - before.rssKiB) <= std::max(before.rssKiB / 10, GROWTH_FLOOR_KIB),
+			"resident set after within 10% (at least 4 MiB) of before");
 		check(before.threads > 0 && after.threads == before.threads, "thread count unchanged");
 		std::cout << (ok ? "soak: PASSED" : "soak: FAILED") << std::endl;
 		return ok ? 0 : 1;

@@ -592,3 +592,148 @@ TEST_F(CodecPair, ResponseWithManyFieldsRoundTrips)
 	for (std::size_t i = 0; i < head.size(); ++i)
 		EXPECT_EQ(res.headers.fields()[i], head.fields()[i]);
 }
+
+TEST_F(CodecPair, ServerSessionKeepsNoClosedStreams)
+{
+	// On its own, nghttp2 keeps up to SETTINGS_MAX_CONCURRENT_STREAMS closed
+	// streams per connection (RFC 7540 priorities): about 300 KiB once a
+	// connection served 1024 requests, for as long as it stays open.
+	settings.manualWindowUpdate = false;
+	create();
+	pump(*client, *server);
+	server->releaseIdleMemory();
+	const std::size_t fresh = server->sessionHeapBytes();
+	for (int batch = 0; batch < 20; ++batch)
+	{
+		std::vector<std::int32_t> ids;
+		for (int i = 0; i < 100; ++i)
+			ids.push_back(client->submitRequest(request("GET", "/"), nullptr));
+		pump(*client, *server);
+		std::vector<std::unique_ptr<StringBody>> bodies;
+		for (std::int32_t id : ids)
+		{
+			bodies.push_back(std::make_unique<StringBody>("Hello, world\n"));
+			ASSERT_TRUE(server->submitResponse(id, response(200), bodies.back().get()));
+		}
+		pump(*client, *server);
+		for (std::int32_t id : ids)
+			ASSERT_TRUE(clientEvents.streams[id].closed);
+	}
+	server->releaseIdleMemory();
+	// What grew is HPACK's dynamic tables (at most 4 KiB each way, plus
+	// their entries' overhead), not 2000 or 1024 streams.
+	EXPECT_LT(server->sessionHeapBytes(), fresh + 12 * 1024) << "fresh session: " << fresh;
+}
+
+namespace {
+
+std::string clientPreface()
+{
+	std::string bytes = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+	bytes += std::string("\x00\x00\x00\x04\x00\x00\x00\x00\x00", 9); // empty SETTINGS
+	return bytes;
+}
+
+std::string frameHeader(std::size_t length, std::uint8_t type, std::uint8_t flags, std::int32_t streamId)
+{
+	const char bytes[] = {static_cast<char>(length >> 16), static_cast<char>(length >> 8), static_cast<char>(length),
+		static_cast<char>(type), static_cast<char>(flags), static_cast<char>(streamId >> 24),
+		static_cast<char>(streamId >> 16), static_cast<char>(streamId >> 8), static_cast<char>(streamId)};
+	return std::string(bytes, sizeof(bytes));
+}
+
+std::string getRequest(std::int32_t streamId, bool endStream)
+{
+	// :method GET, :scheme http, :path /, :authority a (HPACK static table)
+	const std::string block("\x82\x86\x84\x41\x01\x61", 6);
+	const std::uint8_t flags = NGHTTP2_FLAG_END_HEADERS | (endStream ? NGHTTP2_FLAG_END_STREAM : 0);
+	return frameHeader(block.size(), NGHTTP2_HEADERS, flags, streamId) + block;
+}
+
+std::string trailers(std::int32_t streamId)
+{
+	const std::string block("\x00\x03x-t\x01\x31", 7); // x-t: 1, literal without indexing
+	const std::uint8_t flags = NGHTTP2_FLAG_END_HEADERS | NGHTTP2_FLAG_END_STREAM;
+	return frameHeader(block.size(), NGHTTP2_HEADERS, flags, streamId) + block;
+}
+
+std::string data(std::int32_t streamId, const std::string& payload, bool endStream)
+{
+	return frameHeader(payload.size(), NGHTTP2_DATA, endStream ? NGHTTP2_FLAG_END_STREAM : 0, streamId) + payload;
+}
+
+void feed(Http2Codec& codec, const std::string& bytes)
+{
+	codec.receive(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+}
+
+// The last GOAWAY's error code the codec wants to send, or -1 for none.
+long goAwayCode(Http2Codec& codec)
+{
+	std::string out;
+	codec.produce(out);
+	long code = -1;
+	for (const Frame& f : parseFrames(out))
+		if (f.type == NGHTTP2_GOAWAY)
+			code = be32(f.payload, 4);
+	return code;
+}
+
+} // namespace
+
+TEST_F(CodecPair, TrailersOnAStreamTheServerResetAreIgnoredEvenAfterALaterStream)
+{
+	// RFC 9113 §5.1: frames on a stream closed by our RST_STREAM are ignored
+	// (the peer may have sent them before it saw the reset).
+	create();
+	feed(*server, clientPreface() + getRequest(1, false));
+	server->resetStream(1, NGHTTP2_CANCEL);
+	ASSERT_EQ(goAwayCode(*server), -1);
+	ASSERT_TRUE(serverEvents.streams[1].closed);
+	feed(*server, getRequest(3, true) + data(1, "late body", false) + trailers(1));
+	EXPECT_EQ(goAwayCode(*server), -1);
+	EXPECT_FALSE(server->finished());
+	EXPECT_FALSE(serverEvents.streams[3].headers.empty());
+	EXPECT_TRUE(serverEvents.streams[1].body.empty());
+}
+
+TEST_F(CodecPair, DataOrHeadersOnAStreamThePeerClosedIsStreamClosed)
+{
+	struct Case
+	{
+		const char* what;
+		std::string bytes;
+	};
+	const std::vector<Case> cases = {
+		{"DATA after END_STREAM, same read", getRequest(1, true) + data(1, "x", false)},
+		{"HEADERS after END_STREAM and a later stream", getRequest(1, true) + getRequest(3, true) + trailers(1)},
+		{"DATA after the peer's RST_STREAM, same read",
+			getRequest(1, false) + frameHeader(4, NGHTTP2_RST_STREAM, 0, 1) + std::string("\0\0\0\x08", 4)
+				+ data(1, "x", false)},
+		{"DATA on a skipped stream", getRequest(5, false) + data(3, "x", false)},
+	};
+	for (const Case& c : cases)
+	{
+		SCOPED_TRACE(c.what);
+		create();
+		feed(*server, clientPreface() + c.bytes);
+		EXPECT_EQ(goAwayCode(*server), static_cast<long>(NGHTTP2_STREAM_CLOSED));
+	}
+}
+
+TEST_F(CodecPair, HeadersOnAStreamTooOldToRememberIsAProtocolError)
+{
+	// Older than PeerStreamHistory::WINDOW streams: what nghttp2 did once it
+	// had dropped a kept closed stream (RFC 9113 §5.1.1).
+	create();
+	feed(*server, clientPreface());
+	const std::int32_t last = 1 + 2 * (PeerStreamHistory::WINDOW + 1);
+	for (std::int32_t id = 1; id <= last; id += 2)
+	{
+		feed(*server, getRequest(id, true));
+		server->resetStream(id, NGHTTP2_NO_ERROR); // closed, within the concurrency limit
+		ASSERT_EQ(goAwayCode(*server), -1);
+	}
+	feed(*server, trailers(1));
+	EXPECT_EQ(goAwayCode(*server), static_cast<long>(NGHTTP2_PROTOCOL_ERROR));
+}
