@@ -1,7 +1,6 @@
 #include "server/H2ServerResponse.h"
 #include "server/HeaderMapping.h"
 #include "PocoH2/HTTP2Exception.h"
-#include "codec/SpareHeaderBlock.h"
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/File.h>
@@ -56,10 +55,8 @@ std::size_t H2ServerResponse::commitHead(Poco::Int64 knownContentLength, const c
 		return 0;
 	const bool body = bodyAllowed();
 	// A HEAD response keeps the Content-Length of the GET it stands for.
-	// Inline, built over the storage of the head this (loop) thread
-	// submitted last: the connection keeps it after submitting.
-	ResponseHead head = toResponseHead(
-		*this, body || _headRequest, _pStream->runsInline() ? Codec::takeSpareHeaderBlock() : Codec::HeaderBlock());
+	// Built over the storage of the head the stream object sent last.
+	ResponseHead head = toResponseHead(*this, body || _headRequest, _pStream->takeHeadStorage());
 	if (knownContentLength == UNKNOWN_CONTENT_LENGTH && head.pContentLength)
 		knownContentLength = parseContentLength(*head.pContentLength); // may throw: nothing is sent then
 	_committed = true;

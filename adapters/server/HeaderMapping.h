@@ -33,7 +33,7 @@ ResponseHead toResponseHead(
 	/// ":status" and the response's headers with lower-case names, without
 	/// the connection-specific ones (and without Content-Length unless
 	/// asked), in one pass over the fields. The block is built over
-	/// storage (e.g. Codec::takeSpareHeaderBlock()), whose fields are
+	/// storage (e.g. ServerStream::takeHeadStorage()), whose fields are
 	/// overwritten or dropped, reusing their strings.
 
 Codec::HeaderBlock toResponseHeaders(const Poco::Net::HTTPResponse& response, bool withContentLength);

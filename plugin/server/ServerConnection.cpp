@@ -1,6 +1,5 @@
 #include "server/ServerConnection.h"
 #include "server/ServerEngine.h"
-#include "codec/SpareHeaderBlock.h"
 #include "server/StreamPool.h"
 #include "transport/TlsStreamSocketImpl.h"
 #include <Poco/DateTimeFormat.h>
@@ -919,13 +918,7 @@ void ServerConnection::deliverEvents(ServerStream& stream)
 		if (events.timedOut && events.timedOutBeforeHead)
 			requestTimedOut(stream);
 		if (events.hasHead)
-		{
-			submitResponse(stream, events.head, events.headWithBody);
-			// nghttp2 copied it: its storage serves the next inline handler's
-			// head (a pool thread's head would only be freed here instead).
-			if (stream.runsInline())
-				Codec::keepSpareHeaderBlock(std::move(events.head));
-		}
+			submitResponse(stream, stream.responseHead(), events.headWithBody);
 		if (events.timedOut && !events.timedOutBeforeHead)
 			requestTimedOut(stream);
 		if (events.resumeBody)
@@ -937,7 +930,7 @@ void ServerConnection::deliverEvents(ServerStream& stream)
 		handlerDone(stream);
 }
 
-void ServerConnection::submitResponse(ServerStream& stream, Codec::HeaderBlock& headers, bool withBody)
+void ServerConnection::submitResponse(ServerStream& stream, const Codec::HeaderBlock& headers, bool withBody)
 {
 	if (stream.abandoned)
 		return;

@@ -107,7 +107,7 @@ private:
 	void dispatch(ServerStream& stream);
 	void dispatchWaiting();
 	void startHandler(ServerStream& stream, bool waitsForUpload);
-	void submitResponse(ServerStream& stream, Codec::HeaderBlock& headers, bool withBody);
+	void submitResponse(ServerStream& stream, const Codec::HeaderBlock& headers, bool withBody);
 	void credit(ServerStream& stream, std::size_t length);
 	void requestTimedOut(ServerStream& stream);
 	void handlerDone(ServerStream& stream);

@@ -44,6 +44,25 @@ void trimBlock(Codec::HeaderBlock& block)
 		block.clear();
 }
 
+void trimKeptBlock(Codec::HeaderBlock& block)
+	// A block whose fields are overwritten next time keeps them, if few.
+{
+	if (block.fields().capacity() > ServerStream::RECYCLE_MAX_FIELDS)
+		block = Codec::HeaderBlock();
+	else
+	{
+		for (auto& field : block.fields())
+		{
+			if (field.first.capacity() > ServerStream::RECYCLE_MAX_STRING
+				|| field.second.capacity() > ServerStream::RECYCLE_MAX_STRING)
+			{
+				block = Codec::HeaderBlock();
+				return;
+			}
+		}
+	}
+}
+
 void trimPipe(Transport::BytePipe& pipe)
 {
 	if (pipe.capacity() > ServerStream::RECYCLE_MAX_BYTES)
@@ -87,6 +106,7 @@ void ServerStream::recycle()
 	_loopWaitsForOutput = false;
 	_handlerWaitsForSpace = false;
 	_trailers = Codec::HeaderBlock();
+	trimKeptBlock(_head);
 	_events = StreamEvents();
 	_eventsPosted = false;
 	_closed = false;
@@ -209,13 +229,20 @@ void ServerStream::sendInformational(Codec::HeaderBlock headers)
 	postEvents(lock);
 }
 
+Codec::HeaderBlock ServerStream::takeHeadStorage()
+{
+	// No lock: the loop reads _head only after this exchange's sendHead(),
+	// and the last exchange's reads happened before this one was dispatched.
+	return std::move(_head);
+}
+
 void ServerStream::sendHead(Codec::HeaderBlock headers, bool withBody)
 {
 	std::unique_lock<std::mutex> lock(_mutex);
 	if (!withBody)
 		_outEnded = true;
 	_events.hasHead = true;
-	_events.head = std::move(headers);
+	_head = std::move(headers);
 	_events.headWithBody = withBody;
 	postEvents(lock);
 }
@@ -224,7 +251,7 @@ std::size_t ServerStream::sendHeadWithBody(Codec::HeaderBlock headers, const cha
 {
 	std::unique_lock<std::mutex> lock(_mutex);
 	_events.hasHead = true;
-	_events.head = std::move(headers);
+	_head = std::move(headers);
 	_events.headWithBody = true;
 	std::size_t n = 0;
 	if (!_closed)

@@ -52,8 +52,7 @@ struct StreamEvents
 	/// one task, not three.
 {
 	std::vector<Codec::HeaderBlock> informational; ///< 1xx responses, in order
-	bool hasHead = false;
-	Codec::HeaderBlock head; ///< the final response head (with :status)
+	bool hasHead = false;	  ///< the final response head is in ServerStream::responseHead()
 	bool headWithBody = false;
 	bool timedOut = false;			 ///< a body read timed out...
 	bool timedOutBeforeHead = false; ///< ...before the head was sent
@@ -97,9 +96,17 @@ public:
 	void sendInformational(Codec::HeaderBlock headers);
 		/// Sends a 1xx response (headers include :status).
 
+	Codec::HeaderBlock takeHeadStorage();
+		/// The block the stream's previous response head was built in (this
+		/// stream object is reused, see StreamPool), for the next head to be
+		/// built over its fields' storage (HeaderBlock::overwrite()); empty
+		/// for a new stream. Once per exchange, before sendHead().
+
 	void sendHead(Codec::HeaderBlock headers, bool withBody);
 		/// Sends the final response headers (including :status). Without
-		/// body, the stream ends with them.
+		/// body, the stream ends with them. The stream keeps the block
+		/// (responseHead()) for the connection to submit and for the next
+		/// exchange to reuse.
 
 	std::size_t sendHeadWithBody(Codec::HeaderBlock headers, const char* data, std::size_t length);
 		/// sendHead(headers, true) and as much of writeBody(data, length) as
@@ -160,6 +167,8 @@ public:
 	std::size_t receivedBytes() const { return _received; }
 	StreamEvents takeEvents();
 		/// What the handler side did since the last call (see StreamEvents).
+	const Codec::HeaderBlock& responseHead() const { return _head; }
+		/// The final response head, once takeEvents() said hasHead.
 
 	// Loop-side state of the exchange (reset by recycle()).
 	bool handlerFinished = false; ///< the handler returned, or the loop answered itself
@@ -229,6 +238,7 @@ private:
 	bool _loopWaitsForOutput = false;
 	bool _handlerWaitsForSpace = false;
 	Codec::HeaderBlock _trailers;
+	Codec::HeaderBlock _head; ///< the final response head; kept with its storage when recycled
 	StreamEvents _events;
 	bool _eventsPosted = false; ///< a delivery task is queued on the loop
 	bool _closed = false;

@@ -108,7 +108,6 @@ void expectFresh(ServerStream& stream, std::int32_t id)
 	const StreamEvents events = stream.takeEvents();
 	EXPECT_TRUE(events.informational.empty());
 	EXPECT_FALSE(events.hasHead);
-	EXPECT_TRUE(events.head.empty());
 	EXPECT_FALSE(events.headWithBody);
 	EXPECT_FALSE(events.timedOut);
 	EXPECT_FALSE(events.timedOutBeforeHead);
@@ -171,7 +170,7 @@ TEST_F(StreamPoolTest, ARecycledStreamCarriesNothingIntoItsNextExchange)
 	const StreamEvents events = pStream->takeEvents();
 	EXPECT_TRUE(events.informational.empty());
 	ASSERT_TRUE(events.hasHead);
-	EXPECT_EQ(events.head.fields().size(), 1u);
+	EXPECT_EQ(pStream->responseHead().fields().size(), 1u);
 	EXPECT_FALSE(events.headWithBody);
 	EXPECT_EQ(events.credit, 0u);
 	EXPECT_TRUE(events.handlerDone);
@@ -258,6 +257,37 @@ TEST_F(StreamPoolTest, ARecycledStreamKeepsOnlySmallBuffers)
 	ASSERT_EQ(pTrimmed.get(), pSmallRaw);
 	EXPECT_EQ(pTrimmed->request().headers.fields().capacity(), 0u);
 	EXPECT_LE(pTrimmed->request().path.capacity(), std::string().capacity());
+}
+
+TEST_F(StreamPoolTest, TheResponseHeadIsKeptForTheNextExchangeToBuildOver)
+{
+	// The fields' strings (Date, Server, ...) are overwritten by the next
+	// response head instead of allocated again; only a small head is kept.
+	ServerStream::Ptr pStream = acquire(1);
+	ServerStream* pRaw = pStream.get();
+	pStream->runInline(); // no loop task holds the stream
+	EXPECT_TRUE(pStream->takeHeadStorage().empty());
+	pStream->sendHead(block("x-field", "a value longer than fifteen bytes", 4), false);
+	const char* pValue = pStream->responseHead().fields()[0].second.data();
+	StreamPool::release(std::move(pStream));
+	ServerStream::Ptr pReused = acquire(3);
+	ASSERT_EQ(pReused.get(), pRaw);
+	EXPECT_FALSE(pReused->takeEvents().hasHead);
+	Codec::HeaderBlock storage = pReused->takeHeadStorage();
+	ASSERT_EQ(storage.size(), 4u);
+	EXPECT_EQ(storage.fields()[0].second.data(), pValue); // the same string storage
+	EXPECT_TRUE(pReused->takeHeadStorage().empty());
+
+	pReused->runInline();
+	pReused->sendHead(block("x-field", std::string(ServerStream::RECYCLE_MAX_STRING + 1, 'v')), false);
+	StreamPool::release(std::move(pReused));
+	ServerStream::Ptr pTrimmed = acquire(5);
+	ASSERT_EQ(pTrimmed.get(), pRaw);
+	EXPECT_TRUE(pTrimmed->takeHeadStorage().empty());
+	pTrimmed->runInline();
+	pTrimmed->sendHead(block("x-field", "v", int(ServerStream::RECYCLE_MAX_FIELDS) + 1), false);
+	StreamPool::release(std::move(pTrimmed));
+	EXPECT_TRUE(acquire(7)->takeHeadStorage().empty());
 }
 
 TEST_F(StreamPoolTest, EachThreadHasItsOwnStreams)
