@@ -50,6 +50,10 @@ bool CodecListener::onFrameStart(std::uint8_t, std::uint8_t, std::size_t, std::i
 	return true;
 }
 
+void CodecListener::onBorrowedHeadersReleased(std::int32_t)
+{
+}
+
 void CodecListener::onResetSent(std::int32_t, std::uint32_t)
 {
 }
@@ -65,7 +69,7 @@ class NameValues
 	/// up to a typical response's size, so submitting one allocates nothing.
 {
 public:
-	explicit NameValues(const HeaderBlock& headers)
+	explicit NameValues(const HeaderBlock& headers, std::uint8_t flags = NGHTTP2_NV_FLAG_NONE)
 	{
 		const std::size_t count = headers.size();
 		if (count > INLINE_CAPACITY)
@@ -80,7 +84,7 @@ public:
 			pNv->namelen = field.first.size();
 			pNv->value = reinterpret_cast<std::uint8_t*>(const_cast<char*>(field.second.data()));
 			pNv->valuelen = field.second.size();
-			pNv->flags = NGHTTP2_NV_FLAG_NONE;
+			pNv->flags = flags;
 			++pNv;
 		}
 		_size = count;
@@ -303,9 +307,42 @@ struct Http2Codec::Callbacks
 		}
 	}
 
+	static bool borrowsFields(const nghttp2_frame* frame)
+	{
+		// nghttp2 keeps each field's flags in its copy of the array.
+		return frame->hd.type == NGHTTP2_HEADERS && frame->headers.nvlen > 0
+			&& (frame->headers.nva[0].flags & NGHTTP2_NV_FLAG_NO_COPY_VALUE);
+	}
+
+	static int onFrameNotSend(nghttp2_session*, const nghttp2_frame* frame, int, void* userData)
+	{
+		if (!borrowsFields(frame))
+			return 0;
+		try
+		{
+			codec(userData)._listener.onBorrowedHeadersReleased(frame->hd.stream_id);
+			return 0;
+		}
+		catch (...)
+		{
+			return NGHTTP2_ERR_CALLBACK_FAILURE;
+		}
+	}
+
 	static int onFrameSend(nghttp2_session*, const nghttp2_frame* frame, void* userData)
 	{
 		Http2Codec& self = codec(userData);
+		if (borrowsFields(frame))
+		{
+			try
+			{
+				self._listener.onBorrowedHeadersReleased(frame->hd.stream_id);
+			}
+			catch (...)
+			{
+				return NGHTTP2_ERR_CALLBACK_FAILURE;
+			}
+		}
 		if (frame->hd.type == NGHTTP2_GOAWAY)
 		{
 			self._goAwayCodeSent = frame->goaway.error_code;
@@ -437,6 +474,7 @@ Http2Codec::Http2Codec(Role role, CodecListener& listener, const CodecSettings& 
 	nghttp2_session_callbacks_set_on_data_chunk_recv_callback(pCallbacks, &Callbacks::onDataChunk);
 	nghttp2_session_callbacks_set_on_stream_close_callback(pCallbacks, &Callbacks::onStreamClose);
 	nghttp2_session_callbacks_set_on_frame_send_callback(pCallbacks, &Callbacks::onFrameSend);
+	nghttp2_session_callbacks_set_on_frame_not_send_callback(pCallbacks, &Callbacks::onFrameNotSend);
 	nghttp2_session_callbacks_set_error_callback2(pCallbacks, &Callbacks::onError);
 	nghttp2_session_callbacks_set_send_data_callback(pCallbacks, &Callbacks::sendBodyInPlace);
 
@@ -664,9 +702,11 @@ bool Http2Codec::wantsWrite() const
 	return nghttp2_session_want_write(_pSession) != 0;
 }
 
-std::int32_t Http2Codec::submitHeaders(std::int32_t streamId, const HeaderBlock& headers, BodySource* body, bool response)
+std::int32_t Http2Codec::submitHeaders(
+	std::int32_t streamId, const HeaderBlock& headers, BodySource* body, bool response, bool borrowFields)
 {
-	const NameValues nva(headers);
+	const NameValues nva(headers,
+		borrowFields ? NGHTTP2_NV_FLAG_NO_COPY_NAME | NGHTTP2_NV_FLAG_NO_COPY_VALUE : NGHTTP2_NV_FLAG_NONE);
 	nghttp2_data_provider provider;
 	provider.source.ptr = body;
 	provider.read_callback = &Callbacks::readBody;
@@ -682,12 +722,12 @@ std::int32_t Http2Codec::submitHeaders(std::int32_t streamId, const HeaderBlock&
 
 std::int32_t Http2Codec::submitRequest(const HeaderBlock& headers, BodySource* body)
 {
-	return submitHeaders(0, headers, body, false);
+	return submitHeaders(0, headers, body, false, false);
 }
 
-bool Http2Codec::submitResponse(std::int32_t streamId, const HeaderBlock& headers, BodySource* body)
+bool Http2Codec::submitResponse(std::int32_t streamId, const HeaderBlock& headers, BodySource* body, bool borrowFields)
 {
-	return submitHeaders(streamId, headers, body, true) == 0;
+	return submitHeaders(streamId, headers, body, true, borrowFields) == 0;
 }
 
 bool Http2Codec::submitInformational(std::int32_t streamId, const HeaderBlock& headers)

@@ -135,6 +135,12 @@ public:
 		/// RST_STREAM with errorCode left for streamId: one we asked for, or
 		/// one nghttp2 sent on its own for a malformed message or a flow-control
 		/// violation (onStreamClose() follows). Default: nothing.
+
+	virtual void onBorrowedHeadersReleased(std::int32_t streamId);
+		/// The header block submitted with borrowed fields for streamId
+		/// (submitResponse(..., borrowFields = true)) was sent, or dropped
+		/// unsent (its stream closed first): its strings may change or go
+		/// now. Can come after onStreamClose(). Default: nothing.
 };
 
 class Http2Codec
@@ -188,8 +194,12 @@ public:
 		/// Client: opens a stream; returns its id, or a negative value if the
 		/// stream cannot be opened. body may be null (no body).
 
-	bool submitResponse(std::int32_t streamId, const HeaderBlock& headers, BodySource* body);
+	bool submitResponse(std::int32_t streamId, const HeaderBlock& headers, BodySource* body, bool borrowFields = false);
 		/// Server: queues the response headers; body may be null (no body).
+		/// nghttp2 copies the fields unless borrowFields: then they are read
+		/// from headers (lower-case names) when the frame is sent, so its
+		/// strings must stay as they are until the listener hears
+		/// onBorrowedHeadersReleased(streamId).
 
 	bool submitInformational(std::int32_t streamId, const HeaderBlock& headers);
 		/// Server: queues a 1xx response (e.g. 100-continue).
@@ -256,7 +266,8 @@ private:
 	struct Callbacks;
 	friend struct Callbacks;
 
-	std::int32_t submitHeaders(std::int32_t streamId, const HeaderBlock& headers, BodySource* body, bool response);
+	std::int32_t submitHeaders(
+		std::int32_t streamId, const HeaderBlock& headers, BodySource* body, bool response, bool borrowFields);
 		///< nghttp2's result: 0 or the new stream id on success, negative on failure
 
 	bool streamOpened() const;

@@ -406,6 +406,8 @@ void ServerConnection::closeNow(const std::string& reason, bool notable)
 			stream.detached = true;
 			if (stream.handlerRunning)
 				++_detachedHandlers;
+			if (stream.headFieldsLent) // until the session is gone
+				_closedWithHeadLent.push_back(stream.shared_from_this());
 		});
 	_streams.clear();
 	_waitingForHandler.clear();
@@ -684,6 +686,26 @@ void ServerConnection::finishEarlyIfDone(ServerStream& stream)
 		_pCodec->resetStream(stream.id(), NGHTTP2_NO_ERROR);
 }
 
+void ServerConnection::onBorrowedHeadersReleased(std::int32_t streamId)
+{
+	if (ServerStream* pStream = findStream(streamId))
+	{
+		pStream->headFieldsLent = false;
+		return;
+	}
+	for (auto it = _closedWithHeadLent.begin(); it != _closedWithHeadLent.end(); ++it)
+	{
+		if ((*it)->id() == streamId)
+		{
+			ServerStream::Ptr pStream = std::move(*it);
+			_closedWithHeadLent.erase(it);
+			pStream->headFieldsLent = false;
+			StreamPool::release(std::move(pStream));
+			return;
+		}
+	}
+}
+
 void ServerConnection::onLocalStreamEnd(std::int32_t streamId)
 {
 	if (ServerStream* pStream = findStream(streamId))
@@ -901,8 +923,13 @@ void ServerConnection::onStreamClose(std::int32_t streamId, std::uint32_t errorC
 	else
 		releaseHeaderBytes(stream); // else when the handler (which holds the request) returns
 	// The last reference, unless a handler or a queued task holds one: then
-	// the stream is freed when they let go, else it is kept for reuse.
-	StreamPool::release(_streams.erase(streamId));
+	// the stream is freed when they let go, else it is kept for reuse. A
+	// response head nghttp2 has not sent or dropped yet still reads from it.
+	ServerStream::Ptr pClosed = _streams.erase(streamId);
+	if (stream.headFieldsLent)
+		_closedWithHeadLent.push_back(std::move(pClosed));
+	else
+		StreamPool::release(std::move(pClosed));
 	noteIfIdle();
 }
 
@@ -918,7 +945,7 @@ void ServerConnection::deliverEvents(ServerStream& stream)
 		if (events.timedOut && events.timedOutBeforeHead)
 			requestTimedOut(stream);
 		if (events.hasHead)
-			submitResponse(stream, stream.responseHead(), events.headWithBody);
+			submitResponse(stream, events.headWithBody);
 		if (events.timedOut && !events.timedOutBeforeHead)
 			requestTimedOut(stream);
 		if (events.resumeBody)
@@ -930,12 +957,17 @@ void ServerConnection::deliverEvents(ServerStream& stream)
 		handlerDone(stream);
 }
 
-void ServerConnection::submitResponse(ServerStream& stream, const Codec::HeaderBlock& headers, bool withBody)
+void ServerConnection::submitResponse(ServerStream& stream, bool withBody)
 {
 	if (stream.abandoned)
 		return;
 	stream.responseStarted = true;
-	if (!_pCodec->submitResponse(stream.id(), headers, withBody ? &stream : nullptr))
+	// nghttp2 reads the head's fields from the stream when it sends the
+	// frame instead of copying them first; the stream keeps them (and is
+	// kept, see onStreamClose) until then.
+	if (_pCodec->submitResponse(stream.id(), stream.responseHead(), withBody ? &stream : nullptr, true))
+		stream.headFieldsLent = true;
+	else
 	{
 		_engine.logger().error(
 			"cannot submit response on stream " + std::to_string(stream.id()) + ": " + _pCodec->lastError());

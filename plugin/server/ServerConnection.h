@@ -74,6 +74,7 @@ private:
 	void onStreamClose(std::int32_t streamId, std::uint32_t errorCode) override;
 	void onPingAck() override;
 	void onLocalStreamEnd(std::int32_t streamId) override;
+	void onBorrowedHeadersReleased(std::int32_t streamId) override;
 	void onGoAwaySent(std::int32_t lastStreamId) override;
 	bool onFrameStart(std::uint8_t type, std::uint8_t flags, std::size_t length, std::int32_t streamId) override;
 
@@ -107,7 +108,8 @@ private:
 	void dispatch(ServerStream& stream);
 	void dispatchWaiting();
 	void startHandler(ServerStream& stream, bool waitsForUpload);
-	void submitResponse(ServerStream& stream, const Codec::HeaderBlock& headers, bool withBody);
+	void submitResponse(ServerStream& stream, bool withBody);
+		///< its responseHead(), whose fields nghttp2 reads when it sends the frame
 	void credit(ServerStream& stream, std::size_t length);
 	void requestTimedOut(ServerStream& stream);
 	void handlerDone(ServerStream& stream);
@@ -134,6 +136,9 @@ private:
 	std::uint64_t _writtenAtCheck = 0; ///< the pump's bytes written at the last send-stall check
 	Transport::EventLoop::Clock::time_point _writeStalledSince; ///< output pending and nothing written since
 	bool _writeStalled = false;
+	std::vector<ServerStream::Ptr> _closedWithHeadLent;
+		///< closed streams whose response head nghttp2 has not sent or dropped
+		///< yet; declared before _pCodec so that they outlive the session
 	std::unique_ptr<Codec::Http2Codec> _pCodec;
 	StreamTable _streams;
 	std::size_t _runningHandlers = 0; ///< handlers running or queued in the pool for this connection

@@ -126,6 +126,7 @@ void ServerStream::recycle()
 	handlerRunning = false;
 	handlerWaitsForUpload = false;
 	detached = false;
+	headFieldsLent = false;
 	heldHeaderBytes = 0;
 	sendStalled = false;
 	sentAtStall = 0;

@@ -178,6 +178,7 @@ public:
 	bool handlerRunning = false;  ///< dispatched, and its handler has not returned
 	bool handlerWaitsForUpload = false; ///< dispatched before the request body was complete
 	bool detached = false;		  ///< closed and out of the connection's table
+	bool headFieldsLent = false;  ///< nghttp2 will still read responseHead()'s fields (Codec::onBorrowedHeadersReleased)
 	std::size_t heldHeaderBytes = 0; ///< its request header list size, counted by the connection until released
 	bool sendStalled = false;			///< at the last check: output waiting, the peer's window closed
 	std::uint64_t sentAtStall = 0;		///< sentBytes() when the stall was first seen

@@ -48,6 +48,7 @@ struct Recorder : CodecListener
 	void onStreamEnd(std::int32_t id) override { streams[id].ended = true; }
 	void onStreamClose(std::int32_t id, std::uint32_t code) override
 	{
+		order.push_back("closed " + std::to_string(id));
 		streams[id].closed = true;
 		streams[id].closeCode = code;
 	}
@@ -56,6 +57,8 @@ struct Recorder : CodecListener
 		goAwayLastStream = last;
 		goAwayCode = code;
 	}
+	std::vector<std::string> order; ///< closes and borrowed-field releases, in order
+	void onBorrowedHeadersReleased(std::int32_t id) override { order.push_back("released " + std::to_string(id)); }
 };
 
 // A body served from a string, optionally held back until released.
@@ -736,4 +739,50 @@ TEST_F(CodecPair, HeadersOnAStreamTooOldToRememberIsAProtocolError)
 	}
 	feed(*server, trailers(1));
 	EXPECT_EQ(goAwayCode(*server), static_cast<long>(NGHTTP2_PROTOCOL_ERROR));
+}
+
+TEST_F(CodecPair, BorrowedFieldsAreReadWhenTheFrameIsSent)
+{
+	create();
+	const std::int32_t id = client->submitRequest(request("GET", "/"), nullptr);
+	pump(*client, *server);
+	HeaderBlock head = response(200);
+	head.add("x-value", "before");
+	ASSERT_TRUE(server->submitResponse(id, head, nullptr, true));
+	// Not copied: what the block holds when the frame leaves is what goes.
+	head.fields()[1].second.replace(0, 6, "after!");
+	EXPECT_TRUE(serverEvents.order.empty());
+	pump(*client, *server);
+	ASSERT_NE(clientEvents.streams[id].headers.find("x-value"), nullptr);
+	EXPECT_EQ(*clientEvents.streams[id].headers.find("x-value"), "after!");
+	// Released once sent, before the stream closes (END_STREAM on HEADERS).
+	const std::vector<std::string> expected = {"released 1", "closed 1"};
+	EXPECT_EQ(serverEvents.order, expected);
+
+	// A copied block is not reported.
+	const std::int32_t second = client->submitRequest(request("GET", "/"), nullptr);
+	pump(*client, *server);
+	serverEvents.order.clear();
+	ASSERT_TRUE(server->submitResponse(second, response(204), nullptr));
+	pump(*client, *server);
+	const std::vector<std::string> closedOnly = {"closed 3"};
+	EXPECT_EQ(serverEvents.order, closedOnly);
+}
+
+TEST_F(CodecPair, BorrowedHeadersOfAStreamResetFirstAreReleasedUnsent)
+{
+	create();
+	const std::int32_t id = client->submitRequest(request("GET", "/"), nullptr);
+	pump(*client, *server);
+	HeaderBlock head = response(200);
+	ASSERT_TRUE(server->submitResponse(id, head, nullptr, true));
+	// The peer's RST_STREAM arrives before the response went out.
+	std::string rst = frameHeader(4, NGHTTP2_RST_STREAM, 0, id) + std::string("\0\0\0\x08", 4);
+	feed(*server, rst);
+	std::string out;
+	server->produce(out);
+	for (const Frame& f : parseFrames(out))
+		EXPECT_NE(f.type, NGHTTP2_HEADERS);
+	const std::vector<std::string> expected = {"closed 1", "released 1"};
+	EXPECT_EQ(serverEvents.order, expected);
 }
