@@ -561,40 +561,51 @@ bool Http2Codec::receive(const std::uint8_t* data, std::size_t length)
 	return feed(data + fed, length - fed);
 }
 
+bool Http2Codec::knownToSession(std::int32_t streamId) const
+{
+	// nghttp2 also knows idle streams a PRIORITY frame named: those are ours
+	// to judge like any stream it does not know.
+	if ((streamId & 1) == 0)
+		return true; // not the peer's: nghttp2 judges it
+	nghttp2_stream* pStream = nghttp2_session_find_stream(_pSession, streamId);
+	return pStream && nghttp2_stream_get_state(pStream) != NGHTTP2_STREAM_STATE_IDLE;
+}
+
 bool Http2Codec::admitHeaders(std::int32_t streamId)
 {
-	if ((streamId & 1) == 0 || nghttp2_session_find_stream(_pSession, streamId) != nullptr)
-		return true; // nghttp2 judges it
+	if (_peerStreams.fate(streamId) == PeerStreamHistory::Fate::NEW && (streamId & 1))
+	{
+		_peerStreams.opened(streamId);
+		return true; // a new stream: nghttp2 opens it
+	}
+	if (knownToSession(streamId) || !nghttp2_session_want_read(_pSession))
+		return true; // an open stream, or a session that already ends
 	switch (_peerStreams.fate(streamId))
 	{
-	case PeerStreamHistory::Fate::NEW:
-		_peerStreams.opened(streamId);
-		return true;
-	case PeerStreamHistory::Fate::OPENED:
-		// Closed by us (RST_STREAM) before the peer ended it: trailers it
-		// sent before seeing our reset are ignored (RFC 9113 §5.1), as
-		// nghttp2 does for a stream it does not know.
-		return true;
 	case PeerStreamHistory::Fate::PEER_ENDED:
 	case PeerStreamHistory::Fate::PEER_RESET:
 		_lastError = "HEADERS on closed stream " + std::to_string(streamId);
 		nghttp2_session_terminate_session(_pSession, NGHTTP2_STREAM_CLOSED);
 		return false;
 	case PeerStreamHistory::Fate::NEVER_OPENED:
-	case PeerStreamHistory::Fate::FORGOTTEN:
-	default:
 		// RFC 9113 §5.1.1: a new stream's id must exceed every id the peer
 		// opened before; nghttp2 1.52 silently ignores such a HEADERS.
 		_lastError = "HEADERS opens stream " + std::to_string(streamId) + " after stream "
 			+ std::to_string(_peerStreams.highest());
 		nghttp2_session_terminate_session(_pSession, NGHTTP2_PROTOCOL_ERROR);
 		return false;
+	default:
+		// OPENED: closed by us (RST_STREAM) before the peer ended it, so
+		// trailers it sent before seeing our reset are ignored (RFC 9113
+		// §5.1). FORGOTTEN: too old to tell; nghttp2 ignores it, as it does
+		// any HEADERS on a stream it does not know.
+		return true;
 	}
 }
 
 bool Http2Codec::admitData(std::int32_t streamId)
 {
-	if ((streamId & 1) == 0 || nghttp2_session_find_stream(_pSession, streamId) != nullptr)
+	if (knownToSession(streamId) || !nghttp2_session_want_read(_pSession))
 		return true;
 	switch (_peerStreams.fate(streamId))
 	{
@@ -602,7 +613,9 @@ bool Http2Codec::admitData(std::int32_t streamId)
 	case PeerStreamHistory::Fate::PEER_ENDED:
 	case PeerStreamHistory::Fate::PEER_RESET:
 		// RFC 9113 §6.1: DATA on a stream that is not open or half-closed
-		// (local) is STREAM_CLOSED; nghttp2 would silently drop it.
+		// (local) is a STREAM_CLOSED error, which nghttp2 would silently
+		// drop; a closed stream's, as nghttp2 answered it, for the whole
+		// connection (§5.4.1 allows a stream error to be one).
 		_lastError = "DATA on closed stream " + std::to_string(streamId);
 		nghttp2_session_terminate_session(_pSession, NGHTTP2_STREAM_CLOSED);
 		return false;

@@ -93,11 +93,11 @@ public:
 		/// empty or stops being so, not per block).
 
 	std::size_t mappedBlocks() const { return _mapped.size(); }
+		/// How many blocks live in their own mapping now.
 
 	std::size_t heldBytes() const { return _heldBytes; }
 		/// Bytes of the blocks from malloc the session holds now (headers
 		/// included; the free lists' blocks not counted, mappings neither).
-		/// How many blocks live in their own mapping now.
 
 	bool isMapped(const void* pBlock) const;
 		/// True if pBlock is one of the mapped blocks.

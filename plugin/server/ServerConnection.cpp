@@ -691,6 +691,7 @@ void ServerConnection::onBorrowedHeadersReleased(std::int32_t streamId)
 	if (ServerStream* pStream = findStream(streamId))
 	{
 		pStream->headFieldsLent = false;
+		pStream->trimHead(); // a long-lived stream (a large download) keeps no large head
 		return;
 	}
 	for (auto it = _closedWithHeadLent.begin(); it != _closedWithHeadLent.end(); ++it)

@@ -45,22 +45,18 @@ void trimBlock(Codec::HeaderBlock& block)
 }
 
 void trimKeptBlock(Codec::HeaderBlock& block)
-	// A block whose fields are overwritten next time keeps them, if few.
+	// A block whose fields are overwritten next time keeps them, if small.
 {
 	if (block.fields().capacity() > ServerStream::RECYCLE_MAX_FIELDS)
-		block = Codec::HeaderBlock();
-	else
 	{
-		for (auto& field : block.fields())
-		{
-			if (field.first.capacity() > ServerStream::RECYCLE_MAX_STRING
-				|| field.second.capacity() > ServerStream::RECYCLE_MAX_STRING)
-			{
-				block = Codec::HeaderBlock();
-				return;
-			}
-		}
+		block = Codec::HeaderBlock();
+		return;
 	}
+	std::size_t bytes = 0;
+	for (auto& field : block.fields())
+		bytes += field.first.capacity() + field.second.capacity();
+	if (bytes > ServerStream::RECYCLE_MAX_HEAD_BYTES)
+		block = Codec::HeaderBlock();
 }
 
 void trimPipe(Transport::BytePipe& pipe)
@@ -234,7 +230,14 @@ Codec::HeaderBlock ServerStream::takeHeadStorage()
 {
 	// No lock: the loop reads _head only after this exchange's sendHead(),
 	// and the last exchange's reads happened before this one was dispatched.
-	return std::move(_head);
+	Codec::HeaderBlock storage = std::move(_head);
+	_head = Codec::HeaderBlock();
+	return storage;
+}
+
+void ServerStream::trimHead()
+{
+	trimKeptBlock(_head);
 }
 
 void ServerStream::sendHead(Codec::HeaderBlock headers, bool withBody)

@@ -169,6 +169,9 @@ public:
 		/// What the handler side did since the last call (see StreamEvents).
 	const Codec::HeaderBlock& responseHead() const { return _head; }
 		/// The final response head, once takeEvents() said hasHead.
+	void trimHead();
+		/// Frees the response head if it is large (see recycle()), once
+		/// nothing reads it any more (after it was sent).
 
 	// Loop-side state of the exchange (reset by recycle()).
 	bool handlerFinished = false; ///< the handler returned, or the loop answered itself
@@ -198,6 +201,7 @@ public:
 	static constexpr std::size_t RECYCLE_MAX_FIELDS = 16;	///< request header fields whose room a recycled stream keeps
 	static constexpr std::size_t RECYCLE_MAX_BYTES = 4096;	///< pipe bytes whose room a recycled stream keeps
 	static constexpr std::size_t RECYCLE_MAX_STRING = 256;	///< pseudo-header bytes whose room a recycled stream keeps
+	static constexpr std::size_t RECYCLE_MAX_HEAD_BYTES = 1024; ///< response head field bytes a recycled stream keeps
 
 	void run() override;
 		/// The loop task postEvents() queues: hands the events to the connection.

@@ -279,7 +279,7 @@ TEST_F(StreamPoolTest, TheResponseHeadIsKeptForTheNextExchangeToBuildOver)
 	EXPECT_TRUE(pReused->takeHeadStorage().empty());
 
 	pReused->runInline();
-	pReused->sendHead(block("x-field", std::string(ServerStream::RECYCLE_MAX_STRING + 1, 'v')), false);
+	pReused->sendHead(block("x-field", std::string(ServerStream::RECYCLE_MAX_HEAD_BYTES + 1, 'v')), false);
 	StreamPool::release(std::move(pReused));
 	ServerStream::Ptr pTrimmed = acquire(5);
 	ASSERT_EQ(pTrimmed.get(), pRaw);
