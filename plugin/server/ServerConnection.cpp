@@ -407,7 +407,7 @@ void ServerConnection::closeNow(const std::string& reason, bool notable)
 			if (stream.handlerRunning)
 				++_detachedHandlers;
 			if (stream.headFieldsLent) // until the session is gone
-				_closedWithHeadLent.push_back(stream.shared_from_this());
+				_lentHeads.emplace_back(stream.id(), stream.takeLentHead());
 		});
 	_streams.clear();
 	_waitingForHandler.clear();
@@ -694,14 +694,12 @@ void ServerConnection::onBorrowedHeadersReleased(std::int32_t streamId)
 		pStream->trimHead(); // a long-lived stream (a large download) keeps no large head
 		return;
 	}
-	for (auto it = _closedWithHeadLent.begin(); it != _closedWithHeadLent.end(); ++it)
+	// Usually the oldest: nghttp2 sends or drops response heads in order.
+	for (auto it = _lentHeads.begin(); it != _lentHeads.end(); ++it)
 	{
-		if ((*it)->id() == streamId)
+		if (it->first == streamId)
 		{
-			ServerStream::Ptr pStream = std::move(*it);
-			_closedWithHeadLent.erase(it);
-			pStream->headFieldsLent = false;
-			StreamPool::release(std::move(pStream));
+			_lentHeads.erase(it);
 			return;
 		}
 	}
@@ -923,14 +921,25 @@ void ServerConnection::onStreamClose(std::int32_t streamId, std::uint32_t errorC
 		++_detachedHandlers;
 	else
 		releaseHeaderBytes(stream); // else when the handler (which holds the request) returns
-	// The last reference, unless a handler or a queued task holds one: then
-	// the stream is freed when they let go, else it is kept for reuse. A
-	// response head nghttp2 has not sent or dropped yet still reads from it.
-	ServerStream::Ptr pClosed = _streams.erase(streamId);
+	// A response head nghttp2 has not sent or dropped yet (it drops it now
+	// that the stream is closed) is kept until it says so; moving the block
+	// keeps its fields where they are.
 	if (stream.headFieldsLent)
-		_closedWithHeadLent.push_back(std::move(pClosed));
-	else
-		StreamPool::release(std::move(pClosed));
+	{
+		_lentHeads.emplace_back(streamId, stream.takeLentHead());
+		if (_lentHeads.size() > _engine.config().codec.maxConcurrentStreams)
+		{
+			// Only a peer that resets streams while it reads nothing gets here.
+			_engine.logger().warning("closing connection from " + describe() + ": "
+				+ std::to_string(_lentHeads.size())
+				+ " streams reset before their response could be sent: GOAWAY ENHANCE_YOUR_CALM");
+			_pCodec->terminate(NGHTTP2_ENHANCE_YOUR_CALM);
+			scheduleFlush();
+		}
+	}
+	// The last reference, unless a handler or a queued task holds one: then
+	// the stream is freed when they let go, else it is kept for reuse.
+	StreamPool::release(_streams.erase(streamId));
 	noteIfIdle();
 }
 

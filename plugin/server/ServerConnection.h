@@ -136,9 +136,11 @@ private:
 	std::uint64_t _writtenAtCheck = 0; ///< the pump's bytes written at the last send-stall check
 	Transport::EventLoop::Clock::time_point _writeStalledSince; ///< output pending and nothing written since
 	bool _writeStalled = false;
-	std::vector<ServerStream::Ptr> _closedWithHeadLent;
-		///< closed streams whose response head nghttp2 has not sent or dropped
-		///< yet; declared before _pCodec so that they outlive the session
+	std::vector<std::pair<std::int32_t, Codec::HeaderBlock>> _lentHeads;
+		///< response heads of closed streams that nghttp2 has not sent or
+		///< dropped yet, by stream id. Declared before _pCodec so that they
+		///< outlive the session: nghttp2_session_del reads no field, but its
+		///< API asks for the fields to live until then.
 	std::unique_ptr<Codec::Http2Codec> _pCodec;
 	StreamTable _streams;
 	std::size_t _runningHandlers = 0; ///< handlers running or queued in the pool for this connection

@@ -240,6 +240,14 @@ void ServerStream::trimHead()
 	trimKeptBlock(_head);
 }
 
+Codec::HeaderBlock ServerStream::takeLentHead()
+{
+	Codec::HeaderBlock head = std::move(_head);
+	_head = Codec::HeaderBlock();
+	headFieldsLent = false;
+	return head;
+}
+
 void ServerStream::sendHead(Codec::HeaderBlock headers, bool withBody)
 {
 	std::unique_lock<std::mutex> lock(_mutex);

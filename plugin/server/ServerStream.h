@@ -103,10 +103,11 @@ public:
 		/// for a new stream. Once per exchange, before sendHead().
 
 	void sendHead(Codec::HeaderBlock headers, bool withBody);
-		/// Sends the final response headers (including :status). Without
-		/// body, the stream ends with them. The stream keeps the block
-		/// (responseHead()) for the connection to submit and for the next
-		/// exchange to reuse.
+		/// Sends the final response headers (including :status; names in
+		/// lower case), once per exchange. Without body, the stream ends
+		/// with them. The stream keeps the block (responseHead()): the
+		/// connection lends its fields to nghttp2 instead of having them
+		/// copied, and the next exchange reuses its storage.
 
 	std::size_t sendHeadWithBody(Codec::HeaderBlock headers, const char* data, std::size_t length);
 		/// sendHead(headers, true) and as much of writeBody(data, length) as
@@ -172,6 +173,10 @@ public:
 	void trimHead();
 		/// Frees the response head if it is large (see recycle()), once
 		/// nothing reads it any more (after it was sent).
+	Codec::HeaderBlock takeLentHead();
+		/// Moves the response head out (its fields stay where they are) for
+		/// the connection to keep while nghttp2 may read them; the stream
+		/// can then be recycled.
 
 	// Loop-side state of the exchange (reset by recycle()).
 	bool handlerFinished = false; ///< the handler returned, or the loop answered itself

@@ -162,6 +162,26 @@ TEST(LimitsTest, ConnectionWhoseSocketIsNeverReadIsClosedAfterTimeout)
 	}
 }
 
+void sixteenStreams(PocoH2::HTTP2ServerParams& params)
+{
+	params.setMaxConcurrentStreams(16);
+}
+
+TEST(LimitsTest, ResponseHeadsOfStreamsResetWhileTheSocketIsFullAreBounded)
+{
+	// A response head is lent to nghttp2 until it is sent or dropped; a
+	// stream reset before that leaves its head with the connection, which
+	// keeps at most SETTINGS_MAX_CONCURRENT_STREAMS of them.
+	TestServers servers(sixteenStreams);
+	for (bool tls : {false, true})
+	{
+		SCOPED_TRACE(tls ? "TLS" : "h2c");
+		const CommandResult result =
+			runH2Frames("lent_heads_bounded", tls ? servers.tlsPort() : servers.plainPort(), tls, "streams=16");
+		EXPECT_EQ(0, result.exitCode) << result.output;
+	}
+}
+
 TEST(LimitsTest, SlowReaderThatKeepsTakingIsNotReset)
 {
 	TestServers servers(oneSecondTimeout);

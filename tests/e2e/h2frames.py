@@ -1258,6 +1258,33 @@ def case_socket_never_read(client):
     expect(len(client.buffer) < total, 'the whole body arrived: the server was never stalled')
 
 
+def case_lent_heads_bounded(client):
+    """streams=N (the server's SETTINGS_MAX_CONCURRENT_STREAMS). The client
+    stops reading while a 256 MiB download fills the socket, then sends N + 4
+    requests one by one, each reset once its handler has had time to answer.
+    The server cannot send those response heads; it keeps each one until
+    nghttp2 drops it, but no more than N: past that it ends the connection
+    with GOAWAY ENHANCE_YOUR_CALM, which the client finds when it reads."""
+    streams = int(option(client, 'streams'))
+    client.preface({SETTINGS_INITIAL_WINDOW_SIZE: 0x7fffffff})
+    client.send_window_update(0, 0x7fffffff - 65535)
+    expect(client.wait_for(lambda: client.server_settings is not None and client.settings_acked, 5),
+           'no SETTINGS exchange: %s' % client.describe())
+    client.auto_window_update = False  # the windows are wide open; the server may close while we read
+    client.get(1, '/stream?bytes=%d' % (256 << 20))
+    time.sleep(1)  # the socket fills up
+    for index in range(streams + 4):
+        stream_id = 3 + 2 * index
+        client.get(stream_id, '/')
+        time.sleep(0.05)  # its handler answers; the head cannot leave
+        client.send_frame(RstStreamFrame(stream_id, error_code=CANCEL))
+    expect(client.wait_for(lambda: client.goaway is not None or client.eof, 30),
+           'no GOAWAY after %d streams reset with their response heads unsent: %s'
+           % (streams + 4, client.describe()))
+    expect(client.goaway is not None and client.goaway.error_code == 0xb,
+           'expected GOAWAY(ENHANCE_YOUR_CALM): %s' % client.describe())
+
+
 def case_post_in_one_write(client):
     """path=PATH. POST PATH with a 100-byte body, HEADERS (no END_STREAM) and
     DATA (END_STREAM) in one write; prints the response body and checks it
@@ -1417,6 +1444,7 @@ CASES = {
     'window_never_opens': case_window_never_opens,
     'window_trickle': case_window_trickle,
     'socket_never_read': case_socket_never_read,
+    'lent_heads_bounded': case_lent_heads_bounded,
     'post_in_one_write': case_post_in_one_write,
     'upload_backpressure': case_upload_backpressure,
     'recycled_streams': case_recycled_streams,
