@@ -17,6 +17,8 @@
 #            -n SHORT (instruction counts; threads serialised by valgrind)
 #   nghttpd  for comparison: nghttpd's task-clock and context switches under
 #            the same load (not part of the default steps)
+#   nghttpd-callgrind  nghttpd under callgrind with the same loads as the
+#            callgrind step: its instructions per request (not a default step)
 #
 # Usage: bash bench/profile_small.sh [options] [steps...]   (default: all)
 #   --build-dir=D     build with the server (default build-profile: Release
@@ -108,6 +110,23 @@ h2load_run()
 	grep -E '^(finished in|requests:)' "$WORK/h2load.out"
 }
 
+callgrind_measure()
+	# callgrind_measure LABEL OUTFILE: the server runs under callgrind with
+	# --callgrind-out-file=OUTFILE; a warm-up, then counters zeroed, SHORT
+	# requests, a dump, the server stopped; prints instructions per request.
+{
+	h2load_run $((SHORT / 10)) >/dev/null
+	callgrind_control -z "$SERVER_PID" >/dev/null 2>&1 || true
+	h2load_run "$SHORT" | tee -a "$OUT/summary.txt"
+	callgrind_control -d "$SERVER_PID" >/dev/null 2>&1 || true
+	stop_server
+	sleep 1
+	# The dump after zeroing holds the measured run: the largest total.
+	local total
+	total=$(callgrind_annotate "$2".* 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }' | sort -n | tail -1)
+	echo "$1: $total instructions for $SHORT requests: $((total / SHORT)) per request" | tee -a "$OUT/summary.txt"
+}
+
 thread_stats()
 	# thread_stats PID: "role voluntary involuntary cpu_ticks" per thread.
 {
@@ -192,26 +211,29 @@ for step in "${STEPS[@]}"; do
 		;;
 	callgrind)
 		start_server valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.out" --dump-instr=no
-		h2load_run $((SHORT / 10)) >/dev/null
-		callgrind_control -z "$SERVER_PID" >/dev/null 2>&1 || true
-		h2load_run "$SHORT" | tee -a "$OUT/summary.txt"
-		callgrind_control -d "$SERVER_PID" >/dev/null 2>&1 || true
-		stop_server
-		sleep 1
+		callgrind_measure ours "$OUT/callgrind.out"
 		find "$OUT" -name "callgrind.out*" | tee -a "$OUT/summary.txt"
 		;;
-	nghttpd)
+	nghttpd | nghttpd-callgrind)
 		# The peer under the same load: CPU time and context switches per
-		# request (nghttpd serving a 13-byte index.html, h2c).
+		# request (nghttpd serving a 13-byte index.html, h2c), or its
+		# instructions per request under callgrind.
 		mkdir -p "$WORK/docroot"
 		printf 'Hello, world\n' >"$WORK/docroot/index.html"
 		PORT=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-		taskset -c 0 nghttpd --no-tls --address=127.0.0.1 -d "$WORK/docroot" "$PORT" >/dev/null 2>&1 &
+		wrapper=()
+		[ "$step" = nghttpd-callgrind ] &&
+			wrapper=(valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind-nghttpd.out" --dump-instr=no)
+		taskset -c 0 "${wrapper[@]}" nghttpd -n1 --no-tls --address=127.0.0.1 -d "$WORK/docroot" "$PORT" >/dev/null 2>&1 &
 		SERVER_PID=$!
 		for _ in $(seq 1 100); do
 			curl -s -o /dev/null --http2-prior-knowledge "http://127.0.0.1:$PORT/" && break
 			sleep 0.1
 		done
+		if [ "$step" = nghttpd-callgrind ]; then
+			callgrind_measure nghttpd "$OUT/callgrind-nghttpd.out"
+			continue
+		fi
 		h2load_run $((REQUESTS / 10)) >/dev/null
 		perf stat -e context-switches,task-clock -p "$SERVER_PID" -o "$OUT/perf-stat-nghttpd.txt" &
 		perf_pid=$!

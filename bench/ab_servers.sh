@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Interleaved A/B of h2c servers under one h2load load: every round runs each
+# server in turn (A B C A B C ...), so that the machine's drift hits all of
+# them alike. Each server on CPU 0, h2load on CPU 1 (as bench/run.sh). For
+# each run: requests per second and the server's CPU time per request
+# (utime + stime of the whole process from /proc/PID/stat); then the medians.
+# Use it to compare two builds of ours (and a peer) in the same minutes;
+# bench/run.sh is the full benchmark.
+#
+# Usage: bash bench/ab_servers.sh [options] NAME=COMMAND...
+#   COMMAND is the server's command line with the word PORT where its port
+#   goes (a free port is picked for each), for example
+#     ours=build-release/samples/HTTP2Server/HTTP2Server --bind=127.0.0.1 --port=PORT --tls-port=off --inline-handlers
+#     nghttpd=nghttpd -n1 --no-tls --address=127.0.0.1 -d DOCROOT PORT
+#   --rounds=N       rounds (default 5)
+#   -n N             requests per run (default 300000; a fifth of it warms each server up first)
+#   -c N, -m N       h2load's clients and streams per client (default 10 and 100)
+#   --path=P         the path requested (default /)
+set -euo pipefail
+
+ROUNDS=5
+REQUESTS=300000
+CLIENTS=10
+STREAMS=100
+URL_PATH=/
+NAMES=()
+declare -A COMMAND PID PORT
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--rounds=*) ROUNDS=${1#*=} ;;
+	-n) REQUESTS=$2; shift ;;
+	-c) CLIENTS=$2; shift ;;
+	-m) STREAMS=$2; shift ;;
+	--path=*) URL_PATH=${1#*=} ;;
+	-h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+	*=*) NAMES+=("${1%%=*}"); COMMAND[${1%%=*}]=${1#*=} ;;
+	*) echo "ab_servers.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+[ ${#NAMES[@]} -gt 0 ] || { echo "ab_servers.sh: no server given (NAME=COMMAND)" >&2; exit 2; }
+
+WORK=$(mktemp -d -t poco-h2-ab.XXXXXX)
+# shellcheck disable=SC2317 # called by the EXIT trap
+cleanup()
+{
+	for name in "${NAMES[@]}"; do
+		[ -n "${PID[$name]:-}" ] && kill -TERM "${PID[$name]}" 2>/dev/null || true
+	done
+	wait 2>/dev/null || true
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port()
+{
+	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+for name in "${NAMES[@]}"; do
+	PORT[$name]=$(free_port)
+	# shellcheck disable=SC2086 # the command is a list of words
+	taskset -c 0 ${COMMAND[$name]//PORT/${PORT[$name]}} >"$WORK/$name.log" 2>&1 &
+	PID[$name]=$!
+done
+for name in "${NAMES[@]}"; do
+	for _ in $(seq 1 100); do
+		curl -s -o /dev/null --http2-prior-knowledge "http://127.0.0.1:${PORT[$name]}$URL_PATH" && break
+		kill -0 "${PID[$name]}" 2>/dev/null || { echo "ab_servers.sh: $name exited: $(tail -3 "$WORK/$name.log")" >&2; exit 1; }
+		sleep 0.1
+	done
+	taskset -c 1 h2load -n $((REQUESTS / 5)) -c "$CLIENTS" -m "$STREAMS" "http://127.0.0.1:${PORT[$name]}$URL_PATH" >/dev/null
+done
+
+hz=$(getconf CLK_TCK)
+echo "round server req/s cpu_us_per_request"
+for round in $(seq 1 "$ROUNDS"); do
+	for name in "${NAMES[@]}"; do
+		before=$(awk '{ print $14 + $15 }' "/proc/${PID[$name]}/stat")
+		rate=$(taskset -c 1 h2load -n "$REQUESTS" -c "$CLIENTS" -m "$STREAMS" "http://127.0.0.1:${PORT[$name]}$URL_PATH" |
+			sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p')
+		after=$(awk '{ print $14 + $15 }' "/proc/${PID[$name]}/stat")
+		cpu=$(awk -v t=$((after - before)) -v hz="$hz" -v n="$REQUESTS" 'BEGIN { printf "%.2f", t / hz * 1e6 / n }')
+		echo "$round $name ${rate:-failed} $cpu" | tee -a "$WORK/runs"
+	done
+done
+echo "median: server req/s cpu_us_per_request (of $ROUNDS rounds; h2load -c$CLIENTS -m$STREAMS $URL_PATH)"
+for name in "${NAMES[@]}"; do
+	median()
+	{
+		awk -v n="$name" -v col="$1" '$2 == n { print $col }' "$WORK/runs" | sort -n |
+			awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+	}
+	echo "median: $name $(median 3) $(median 4)"
+done
