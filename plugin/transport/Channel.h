@@ -47,6 +47,12 @@ public:
 		/// True when the last read is waiting for the socket to be writable
 		/// (TLS renegotiation/key update), so EPOLLOUT must be watched.
 
+	virtual bool mayHoldUnreadData() const { return false; }
+		/// True if bytes can wait inside the channel, out of epoll's sight
+		/// (OpenSSL's buffer): then only WOULD_BLOCK says a read drained it.
+		/// Without such a buffer, a read that did not fill its buffer took
+		/// what the socket had.
+
 	int fd() const { return _fd; }
 
 	int releaseFd();

@@ -36,6 +36,10 @@ CodecPump::Status CodecPump::read(
 			if (!codec.receive(buffer, result.n))
 				return Status::CODEC_ERROR;
 			fed += result.n;
+			// The socket is drained: no read that would only say EAGAIN
+			// (level-triggered, epoll reports what comes next).
+			if (result.n < sizeof(buffer) && !channel.mayHoldUnreadData())
+				return Status::OK;
 			break;
 		case IoResult::WOULD_BLOCK:
 			return Status::OK;

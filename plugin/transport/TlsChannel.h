@@ -66,6 +66,7 @@ public:
 	IoResult read(void* buffer, std::size_t length) override;
 	IoResult write(const void* buffer, std::size_t length) override;
 	bool needsWritableToRead() const override { return _readWantsWrite; }
+	bool mayHoldUnreadData() const override { return true; }
 
 	SslPtr releaseSsl();
 		/// Gives up the SSL object (for the HTTP/1.1 hand-off); use with releaseFd().
