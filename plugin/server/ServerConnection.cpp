@@ -973,8 +973,8 @@ void ServerConnection::submitResponse(ServerStream& stream, bool withBody)
 		return;
 	stream.responseStarted = true;
 	// nghttp2 reads the head's fields from the stream when it sends the
-	// frame instead of copying them first; the stream keeps them (and is
-	// kept, see onStreamClose) until then.
+	// frame instead of copying them first; the stream keeps them until then
+	// (or, if it closes first, the connection does: see onStreamClose).
 	if (_pCodec->submitResponse(stream.id(), stream.responseHead(), withBody ? &stream : nullptr, true))
 		stream.headFieldsLent = true;
 	else
