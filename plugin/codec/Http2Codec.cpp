@@ -561,26 +561,27 @@ bool Http2Codec::receive(const std::uint8_t* data, std::size_t length)
 	return feed(data + fed, length - fed);
 }
 
-bool Http2Codec::knownToSession(std::int32_t streamId) const
+bool Http2Codec::judgedBySession(std::int32_t streamId) const
 {
+	if ((streamId & 1) == 0 || !nghttp2_session_want_read(_pSession))
+		return true; // not a stream the peer opens, or a session that already ends
 	// nghttp2 also knows idle streams a PRIORITY frame named: those are ours
 	// to judge like any stream it does not know.
-	if ((streamId & 1) == 0)
-		return true; // not the peer's: nghttp2 judges it
 	nghttp2_stream* pStream = nghttp2_session_find_stream(_pSession, streamId);
 	return pStream && nghttp2_stream_get_state(pStream) != NGHTTP2_STREAM_STATE_IDLE;
 }
 
 bool Http2Codec::admitHeaders(std::int32_t streamId)
 {
-	if (_peerStreams.fate(streamId) == PeerStreamHistory::Fate::NEW && (streamId & 1))
+	const PeerStreamHistory::Fate fate = _peerStreams.fate(streamId);
+	if (fate == PeerStreamHistory::Fate::NEW && (streamId & 1))
 	{
 		_peerStreams.opened(streamId);
 		return true; // a new stream: nghttp2 opens it
 	}
-	if (knownToSession(streamId) || !nghttp2_session_want_read(_pSession))
-		return true; // an open stream, or a session that already ends
-	switch (_peerStreams.fate(streamId))
+	if (judgedBySession(streamId))
+		return true;
+	switch (fate)
 	{
 	case PeerStreamHistory::Fate::PEER_ENDED:
 	case PeerStreamHistory::Fate::PEER_RESET:
@@ -605,7 +606,7 @@ bool Http2Codec::admitHeaders(std::int32_t streamId)
 
 bool Http2Codec::admitData(std::int32_t streamId)
 {
-	if (knownToSession(streamId) || !nghttp2_session_want_read(_pSession))
+	if (judgedBySession(streamId))
 		return true;
 	switch (_peerStreams.fate(streamId))
 	{

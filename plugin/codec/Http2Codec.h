@@ -275,8 +275,9 @@ private:
 
 	bool feed(const std::uint8_t* data, std::size_t length);
 		///< nghttp2_session_mem_recv, and its fatal errors turned into GOAWAY
-	bool knownToSession(std::int32_t streamId) const;
-		///< nghttp2 has the stream open (or it is not the peer's to open)
+	bool judgedBySession(std::int32_t streamId) const;
+		///< nghttp2 answers frames on the stream itself: it has it open, the
+		///< peer cannot open it, or the session already ends
 	bool admitHeaders(std::int32_t streamId);
 	bool admitData(std::int32_t streamId);
 		///< frames on a stream nghttp2 does not know: false after terminating

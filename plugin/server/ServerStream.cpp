@@ -231,7 +231,7 @@ Codec::HeaderBlock ServerStream::takeHeadStorage()
 	// No lock: the loop reads _head only after this exchange's sendHead(),
 	// and the last exchange's reads happened before this one was dispatched.
 	Codec::HeaderBlock storage = std::move(_head);
-	_head = Codec::HeaderBlock();
+	_head = Codec::HeaderBlock(); // no list size left behind by the move
 	return storage;
 }
 
@@ -242,10 +242,8 @@ void ServerStream::trimHead()
 
 Codec::HeaderBlock ServerStream::takeLentHead()
 {
-	Codec::HeaderBlock head = std::move(_head);
-	_head = Codec::HeaderBlock();
 	headFieldsLent = false;
-	return head;
+	return takeHeadStorage();
 }
 
 void ServerStream::sendHead(Codec::HeaderBlock headers, bool withBody)

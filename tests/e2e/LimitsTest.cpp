@@ -45,6 +45,17 @@ PocoH2::HTTP2Server& serverOf(TestServers& servers, bool tls)
 	return tls ? servers.tlsServer() : servers.plainServer();
 }
 
+void expectH2FramesPassOverBoth(TestServers& servers, const std::string& caseName, const std::string& options)
+	// Runs the h2frames.py case against the h2c and the TLS server.
+{
+	for (bool tls : {false, true})
+	{
+		SCOPED_TRACE(tls ? "TLS" : "h2c");
+		const CommandResult result = runH2Frames(caseName, portOf(servers, tls), tls, options);
+		EXPECT_EQ(0, result.exitCode) << result.output;
+	}
+}
+
 template <typename Predicate>
 bool waitUntil(Predicate predicate, std::chrono::milliseconds timeout = std::chrono::milliseconds(5000))
 {
@@ -153,13 +164,7 @@ TEST(LimitsTest, ResponseThePeerNeverTakesIsResetAfterTimeout)
 TEST(LimitsTest, ConnectionWhoseSocketIsNeverReadIsClosedAfterTimeout)
 {
 	TestServers servers(oneSecondTimeout);
-	for (bool tls : {false, true})
-	{
-		SCOPED_TRACE(tls ? "TLS" : "h2c");
-		const CommandResult result =
-			runH2Frames("socket_never_read", tls ? servers.tlsPort() : servers.plainPort(), tls, "timeout=1");
-		EXPECT_EQ(0, result.exitCode) << result.output;
-	}
+	expectH2FramesPassOverBoth(servers, "socket_never_read", "timeout=1");
 }
 
 void sixteenStreams(PocoH2::HTTP2ServerParams& params)
@@ -173,13 +178,7 @@ TEST(LimitsTest, ResponseHeadsOfStreamsResetWhileTheSocketIsFullAreBounded)
 	// stream reset before that leaves its head with the connection, which
 	// keeps at most SETTINGS_MAX_CONCURRENT_STREAMS of them.
 	TestServers servers(sixteenStreams);
-	for (bool tls : {false, true})
-	{
-		SCOPED_TRACE(tls ? "TLS" : "h2c");
-		const CommandResult result =
-			runH2Frames("lent_heads_bounded", tls ? servers.tlsPort() : servers.plainPort(), tls, "streams=16");
-		EXPECT_EQ(0, result.exitCode) << result.output;
-	}
+	expectH2FramesPassOverBoth(servers, "lent_heads_bounded", "streams=16");
 }
 
 TEST(LimitsTest, SlowReaderThatKeepsTakingIsNotReset)
