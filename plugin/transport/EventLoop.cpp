@@ -69,10 +69,10 @@ void EventLoop::run()
 		{
 			if (events[i].data.ptr == nullptr)
 			{
+				// One read takes the whole counter (not EFD_SEMAPHORE); a
+				// write after it makes epoll report the fd again.
 				std::uint64_t count;
-				while (::read(_wakeFd, &count, sizeof(count)) > 0)
-				{
-				}
+				[[maybe_unused]] ssize_t rc = ::read(_wakeFd, &count, sizeof(count));
 				continue;
 			}
 			if (events[i].data.ptr == &_backstopFd)
