@@ -14,16 +14,22 @@ constexpr std::size_t INITIAL_CAPACITY = 16;
 
 std::vector<StreamTable::Entry>::const_iterator StreamTable::lowerBound(std::int32_t id) const
 {
+	if (_entries.empty())
+		return _entries.end();
+	// Peers number their streams 1, 3, 5, ... without gaps (h2load, curl,
+	// browsers, our client), and holes keep their place until a compaction,
+	// so the id usually tells the entry's index; a guess that misses (a
+	// skipped id, or after a compaction until the front holes go) falls
+	// back to the binary search.
+	const std::int64_t guess = (static_cast<std::int64_t>(id) - _entries.front().id) / 2;
+	if (guess >= 0 && static_cast<std::uint64_t>(guess) < _entries.size() && _entries[guess].id == id)
+		return _entries.begin() + guess;
 	return std::lower_bound(
 		_entries.begin(), _entries.end(), id, [](const Entry& entry, std::int32_t key) { return entry.id < key; });
 }
 
 ServerStream* StreamTable::find(std::int32_t id) const
 {
-	if (_entries.empty())
-		return nullptr;
-	if (_entries.back().id == id)
-		return _entries.back().pStream.get();
 	const auto it = lowerBound(id);
 	return it != _entries.end() && it->id == id ? it->pStream.get() : nullptr;
 }

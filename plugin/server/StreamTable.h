@@ -18,9 +18,10 @@ namespace Server {
 class StreamTable
 	/// A peer opens its streams in increasing id order (the codec enforces
 	/// it), so the table is a vector sorted by id: opening a stream appends,
-	/// finding one is a binary search (the newest, the most asked for, is
-	/// checked first), and closing one leaves a hole that is dropped at once
-	/// from either end and compacted away once holes outnumber the streams.
+	/// finding one looks first where the id puts it when the peer skipped
+	/// no ids (the usual case) and else is a binary search, and closing one
+	/// leaves a hole that is dropped at once from the back and compacted
+	/// away once holes outnumber the streams.
 	/// Unlike a hash map, no allocation per stream once the vector has grown.
 	///
 	/// Threading: the connection's loop thread only.

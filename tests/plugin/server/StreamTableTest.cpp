@@ -84,6 +84,32 @@ TEST(StreamTable, ClosingInAnyOrderKeepsTheRestFindable)
 	EXPECT_EQ(ids(table).back(), 101);
 }
 
+TEST(StreamTable, FindsTheStreamsOfAPeerThatSkipsIds)
+{
+	// Where an id does not tell the index, the lookup must not trust it.
+	Transport::EventLoop loop;
+	StreamTable table;
+	const std::vector<std::int32_t> opened{3, 5, 11, 13, 15, 101, 103, 0x7ffffffd, 0x7fffffff};
+	for (std::int32_t id : opened)
+		table.insert(makeStream(loop, id));
+	for (std::int32_t id : opened)
+	{
+		ASSERT_NE(table.find(id), nullptr) << id;
+		EXPECT_EQ(table.find(id)->id(), id);
+	}
+	// Ids whose guessed index holds another stream, even ids, ids below and
+	// between the open ones.
+	for (std::int32_t id : {1, 4, 7, 9, 17, 99, 105, -1, 0, 0x7ffffffb})
+		EXPECT_EQ(table.find(id), nullptr) << id;
+	// Closing from the front moves the rest when the holes are compacted.
+	for (std::int32_t id : {3, 5, 11, 13, 15})
+		ASSERT_NE(table.erase(id), nullptr);
+	EXPECT_EQ(ids(table), (std::vector<std::int32_t>{101, 103, 0x7ffffffd, 0x7fffffff}));
+	for (std::int32_t id : {101, 103, 0x7ffffffd, 0x7fffffff})
+		EXPECT_EQ(table.find(id)->id(), id);
+	EXPECT_EQ(table.find(105), nullptr);
+}
+
 TEST(StreamTable, RefusesIdsNotAboveTheOpenStreams)
 {
 	Transport::EventLoop loop;
