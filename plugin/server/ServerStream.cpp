@@ -84,7 +84,7 @@ void ServerStream::recycle()
 {
 	// Nobody else holds the stream: the lock only orders this after what a
 	// handler thread did last, and no thread waits on the condition variables.
-	std::lock_guard<std::mutex> lock(_mutex);
+	auto lock = lockShared();
 	_id = 0;
 	_pInfo.reset();
 	_pConnection.reset();
@@ -132,10 +132,7 @@ void ServerStream::recycle()
 void ServerStream::postEvents(std::unique_lock<std::mutex>& lock)
 {
 	if (_inline)
-	{
-		lock.unlock(); // the connection delivers them when the handler returns
-		return;
-	}
+		return; // no lock taken; the connection delivers them when the handler returns
 	const bool post = !_eventsPosted;
 	_eventsPosted = true;
 	lock.unlock();
@@ -154,7 +151,7 @@ void ServerStream::run()
 
 StreamEvents ServerStream::takeEvents()
 {
-	std::lock_guard<std::mutex> lock(_mutex);
+	auto lock = lockShared();
 	StreamEvents events = std::move(_events);
 	_events = StreamEvents();
 	_eventsPosted = false;
@@ -174,7 +171,7 @@ std::size_t ServerStream::readBody(char* buffer, std::size_t length)
 	std::size_t n = 0;
 	bool drained = false;
 	{
-		std::unique_lock<std::mutex> lock(_mutex);
+		auto lock = lockShared();
 		const auto readable = [this] { return !_in.empty() || _inEnded || _closed; };
 		if (!readable())
 		{
@@ -205,7 +202,7 @@ std::size_t ServerStream::readBody(char* buffer, std::size_t length)
 	_uncredited += n;
 	if (_uncredited > 0 && (drained || _uncredited >= CREDIT_BATCH))
 	{
-		std::unique_lock<std::mutex> lock(_mutex);
+		auto lock = lockShared();
 		_events.credit += _uncredited;
 		_uncredited = 0;
 		postEvents(lock);
@@ -215,13 +212,13 @@ std::size_t ServerStream::readBody(char* buffer, std::size_t length)
 
 Codec::HeaderBlock ServerStream::requestTrailers() const
 {
-	std::lock_guard<std::mutex> lock(_mutex);
+	auto lock = lockShared();
 	return _requestTrailers;
 }
 
 void ServerStream::sendInformational(Codec::HeaderBlock headers)
 {
-	std::unique_lock<std::mutex> lock(_mutex);
+	auto lock = lockShared();
 	_events.informational.push_back(std::move(headers));
 	postEvents(lock);
 }
@@ -248,7 +245,7 @@ Codec::HeaderBlock ServerStream::takeLentHead()
 
 void ServerStream::sendHead(Codec::HeaderBlock headers, bool withBody)
 {
-	std::unique_lock<std::mutex> lock(_mutex);
+	auto lock = lockShared();
 	if (!withBody)
 		_outEnded = true;
 	_events.hasHead = true;
@@ -259,7 +256,7 @@ void ServerStream::sendHead(Codec::HeaderBlock headers, bool withBody)
 
 std::size_t ServerStream::sendHeadWithBody(Codec::HeaderBlock headers, const char* data, std::size_t length)
 {
-	std::unique_lock<std::mutex> lock(_mutex);
+	auto lock = lockShared();
 	_events.hasHead = true;
 	_head = std::move(headers);
 	_events.headWithBody = true;
@@ -279,7 +276,7 @@ void ServerStream::writeBody(const char* data, std::size_t length)
 	{
 		std::size_t n;
 		{
-			std::unique_lock<std::mutex> lock(_mutex);
+			auto lock = lockShared();
 			const auto writable = [this] { return _inline || _out.size() < _outCapacity || _closed; };
 			if (!writable())
 			{
@@ -308,7 +305,7 @@ void ServerStream::writeBody(const char* data, std::size_t length)
 
 void ServerStream::endBody(Codec::HeaderBlock trailers)
 {
-	std::unique_lock<std::mutex> lock(_mutex);
+	auto lock = lockShared();
 	if (_outEnded)
 		return;
 	_outEnded = true;
@@ -328,7 +325,7 @@ void ServerStream::flush()
 
 void ServerStream::handlerDone()
 {
-	std::unique_lock<std::mutex> lock(_mutex);
+	auto lock = lockShared();
 	_events.credit += _uncredited;
 	_uncredited = 0;
 	_events.handlerDone = true;
@@ -337,7 +334,7 @@ void ServerStream::handlerDone()
 
 bool ServerStream::isClosed() const
 {
-	std::lock_guard<std::mutex> lock(_mutex);
+	auto lock = lockShared();
 	return _closed;
 }
 
@@ -345,7 +342,7 @@ bool ServerStream::onBodyData(const std::uint8_t* data, std::size_t length)
 {
 	_received += length;
 	{
-		std::lock_guard<std::mutex> lock(_mutex);
+		auto lock = lockShared();
 		if (_discarding)
 			return true;
 		_in.append(reinterpret_cast<const char*>(data), length);
@@ -362,7 +359,7 @@ void ServerStream::onRequestEnd()
 		return;
 	_requestEndSeen = true;
 	{
-		std::lock_guard<std::mutex> lock(_mutex);
+		auto lock = lockShared();
 		_inEnded = true;
 	}
 	_inReady.notify_one();
@@ -370,7 +367,7 @@ void ServerStream::onRequestEnd()
 
 void ServerStream::onRequestTrailers(Codec::HeaderBlock& trailers)
 {
-	std::lock_guard<std::mutex> lock(_mutex);
+	auto lock = lockShared();
 	_requestTrailers = std::move(trailers);
 }
 
@@ -383,7 +380,7 @@ bool ServerStream::requestEnded() const
 
 std::size_t ServerStream::discardUnread()
 {
-	std::lock_guard<std::mutex> lock(_mutex);
+	auto lock = lockShared();
 	_discarding = true;
 	return _in.release();
 }
@@ -391,7 +388,7 @@ std::size_t ServerStream::discardUnread()
 void ServerStream::onClosed(std::uint32_t errorCode)
 {
 	{
-		std::lock_guard<std::mutex> lock(_mutex);
+		auto lock = lockShared();
 		_closed = true;
 		_closeCode = errorCode;
 		_out.clear();
@@ -424,7 +421,7 @@ long ServerStream::take(std::uint8_t* buffer, std::size_t length, bool& endOfBod
 	bool wakeHandler = false;
 	std::size_t n = 0;
 	{
-		std::lock_guard<std::mutex> lock(_mutex);
+		auto lock = lockShared();
 		if (_out.empty() && !_outEnded)
 		{
 			_loopWaitsForOutput = true;
@@ -456,7 +453,7 @@ long ServerStream::take(std::uint8_t* buffer, std::size_t length, bool& endOfBod
 
 bool ServerStream::handlerWaitsForRoom() const
 {
-	std::lock_guard<std::mutex> lock(_mutex);
+	auto lock = lockShared();
 	return _handlerWaitsForSpace;
 }
 
@@ -473,7 +470,7 @@ void ServerStream::appendTo(std::string& out, std::size_t length)
 {
 	bool wakeHandler = false;
 	{
-		std::lock_guard<std::mutex> lock(_mutex);
+		auto lock = lockShared();
 		if (_out.readInto(out, length) != length)
 			throw std::logic_error("stream " + std::to_string(_id) + " lost response bytes it had offered");
 		wakeHandler = handlerMayRefill();
@@ -485,7 +482,7 @@ void ServerStream::appendTo(std::string& out, std::size_t length)
 
 bool ServerStream::hasPendingOutput() const
 {
-	std::lock_guard<std::mutex> lock(_mutex);
+	auto lock = lockShared();
 	return !_out.empty() || _handlerWaitsForSpace;
 }
 
@@ -494,7 +491,7 @@ bool ServerStream::takeTrailers(Codec::HeaderBlock& trailers)
 	if (!_trailersPending)
 		return false;
 	_trailersPending = false;
-	std::lock_guard<std::mutex> lock(_mutex);
+	auto lock = lockShared();
 	if (_trailers.empty())
 		return false;
 	trailers = std::move(_trailers);

@@ -66,8 +66,9 @@ class ServerStream : public Codec::BodySource,
 					 public std::enable_shared_from_this<ServerStream>
 	/// Threading: "handler side" functions may be called from one handler
 	/// thread at a time; "loop side" functions only on the connection's loop
-	/// thread. The pipes are guarded by one mutex; no lock is held while user
-	/// code runs or while the loop thread calls into the codec.
+	/// thread. The pipes are guarded by one mutex (not taken for a stream
+	/// that runs inline, which only the loop thread touches); no lock is held
+	/// while user code runs or while the loop thread calls into the codec.
 {
 public:
 	using Ptr = std::shared_ptr<ServerStream>;
@@ -152,7 +153,8 @@ public:
 		/// Its handler is to run on the loop thread, with the request body
 		/// complete: response bytes are held without bound instead of
 		/// blocking the handler, and its events are not posted; the
-		/// connection delivers them (run()) when the handler returns.
+		/// connection delivers them (run()) when the handler returns. Until
+		/// recycle() the stream takes no lock.
 	bool requestEnded() const;
 	std::size_t discardUnread();
 		/// Drops buffered request bytes the handler will never read; returns
@@ -217,6 +219,16 @@ public:
 	bool takeTrailers(Codec::HeaderBlock& trailers) override;
 
 private:
+	std::unique_lock<std::mutex> lockShared() const
+		/// The lock over what the handler and the loop share, or none for a
+		/// stream that runs inline: its handler runs on the loop thread, so
+		/// one thread alone touches it (a small response takes the lock
+		/// about ten times).
+	{
+		if (_inline)
+			return std::unique_lock<std::mutex>(_mutex, std::defer_lock);
+		return std::unique_lock<std::mutex>(_mutex);
+	}
 	void postEvents(std::unique_lock<std::mutex>& lock);
 		/// Posts the task that delivers _events unless one is on its way;
 		/// unlocks.
