@@ -5,7 +5,9 @@
 # each run: requests per second and the server's CPU time per request
 # (utime + stime of the whole process from /proc/PID/stat); then the medians.
 # Use it to compare two builds of ours (and a peer) in the same minutes;
-# bench/run.sh is the full benchmark.
+# bench/run.sh is the full benchmark. Last, each server against the first
+# one named, paired round by round: the median of the per-round ratios and
+# the rounds it was ahead.
 #
 # Usage: bash bench/ab_servers.sh [options] NAME=COMMAND...
 #   COMMAND is the server's command line with the word PORT where its port
@@ -92,4 +94,16 @@ for name in "${NAMES[@]}"; do
 			awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 	}
 	echo "median: $name $(median 3) $(median 4)"
+done
+# Paired: each server's rate over the first server's in the same round, then
+# the median of those ratios and the rounds it was ahead. Less swayed by a
+# slow spell than the ratio of two medians, since both runs of a pair share
+# most of it.
+base=${NAMES[0]}
+echo "paired with $base: server median(req/s ratio per round) rounds ahead"
+for name in "${NAMES[@]:1}"; do
+	awk -v b="$base" -v n="$name" '$2 == b { r[$1] = $3 } $2 == n { v[$1] = $3 }
+		END { for (i in v) if (r[i] > 0 && v[i] != "failed") print v[i] / r[i] }' "$WORK/runs" | sort -n |
+		awk -v n="$name" '{ v[NR] = $1; ahead += $1 > 1 }
+			END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "paired: %s %.3f %d/%d\n", n, m, ahead, NR }'
 done
