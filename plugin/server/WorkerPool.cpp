@@ -1,6 +1,7 @@
 #include "server/WorkerPool.h"
 #include "transport/EventLoop.h"
 #include <Poco/Logger.h>
+#include <cerrno>
 #include <pthread.h>
 
 namespace PocoH2 {
@@ -11,11 +12,18 @@ WorkerPool::WorkerPool(int threads, Runner runner, std::string name):
 	_runner(std::move(runner)),
 	_name(std::move(name))
 {
+	::sem_init(&_ready, 0, 0);
 }
 
 WorkerPool::~WorkerPool()
 {
 	join();
+	::sem_destroy(&_ready);
+}
+
+void WorkerPool::wakeOne()
+{
+	::sem_post(&_ready);
 }
 
 void WorkerPool::start()
@@ -48,7 +56,7 @@ void WorkerPool::submit(Job job, bool wake)
 			++_wakeups;
 	}
 	if (wake)
-		_ready.notify_one();
+		wakeOne();
 }
 
 void WorkerPool::wakeForQueuedJobs()
@@ -61,7 +69,7 @@ void WorkerPool::wakeForQueuedJobs()
 			++_wakeups;
 	}
 	if (wake)
-		_ready.notify_one();
+		wakeOne();
 }
 
 void WorkerPool::join()
@@ -70,10 +78,15 @@ void WorkerPool::join()
 		std::lock_guard<std::mutex> lock(_mutex);
 		_stopping = true;
 	}
-	_ready.notify_all(); // the queue is run to its end by the workers awake
+	for (std::size_t i = 0; i < _threads.size(); ++i)
+		wakeOne(); // the queue is run to its end by the workers awake
 	for (auto& thread : _threads)
 		thread.join();
 	_threads.clear();
+	while (::sem_trywait(&_ready) == 0)
+	{
+		// Posts no worker took: a later start() must not find them.
+	}
 }
 
 void WorkerPool::work()
@@ -94,7 +107,7 @@ void WorkerPool::work()
 				++_wakeups;
 			lock.unlock();
 			if (wakeAnother)
-				_ready.notify_one();
+				wakeOne();
 			try
 			{
 				_runner(job);
@@ -119,7 +132,13 @@ void WorkerPool::work()
 			break;
 		--_running;
 		++_waiting;
-		_ready.wait(lock, [this] { return _wakeups > 0 || _stopping; });
+		lock.unlock();
+		// Every post follows a _wakeups increment or _stopping, made under
+		// the lock; one that finds nothing left to do sends the thread back.
+		while (::sem_wait(&_ready) != 0 && errno == EINTR)
+		{
+		}
+		lock.lock();
 		--_waiting;
 		if (_wakeups > 0)
 			--_wakeups;

@@ -7,7 +7,6 @@
 #ifndef PocoH2_Server_WorkerPool_INCLUDED
 #define PocoH2_Server_WorkerPool_INCLUDED
 
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -15,6 +14,7 @@
 #include <string>
 #include <thread>
 #include <vector>
+#include <semaphore.h>
 
 namespace PocoH2 {
 namespace Server {
@@ -58,12 +58,17 @@ public:
 private:
 	void work();
 	bool needsWakeup() const;
+	void wakeOne();
+		/// Wakes a waiting worker; after releasing _mutex. A semaphore, not a
+		/// condition variable: glibc hands a condition variable's mutex back
+		/// to the woken thread marked contended, so every wake-up would cost
+		/// a third futex call, at that thread's next unlock.
 
 	const int _threadCount;
 	const Runner _runner;
 	const std::string _name;
 	std::mutex _mutex;
-	std::condition_variable _ready;
+	sem_t _ready; ///< posted once per wake-up (_wakeups) and per thread at join()
 	std::deque<Job> _jobs;
 	bool _stopping = false;
 	int _running = 0; ///< workers not waiting for a job
