@@ -10,7 +10,8 @@
 # (Release), starts every server on CPU 0 and runs each load generator on
 # CPU 1 (taskset), runs the cases below in rounds, each round visiting every
 # server in turn (A B C D A B C D ...) so that the machine's drift hits all
-# alike, and prints the medians and our ratio to each peer. Results go to
+# alike, and prints the medians and our ratio to each peer (paired: the
+# median over the rounds of the ratio within a round). Results go to
 # bench/results/<UTC time>/ (runs.csv: every run; summary.md: the tables;
 # concurrency.png: the plot), and a full run (all cases, not --quick) also
 # copies the plot to docs/bench-concurrency.png.

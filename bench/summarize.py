@@ -4,7 +4,8 @@
 Usage: summarize.py RUNS_CSV OUT_DIR
 
 Writes OUT_DIR/summary.md (medians, our ratio to each peer, the DESIGN.md
-section 5 targets met or not), OUT_DIR/concurrency.dat and, when gnuplot is
+section 5 targets met or not; a ratio is the median over the rounds of the
+ratio within each round), OUT_DIR/concurrency.dat and, when gnuplot is
 installed, OUT_DIR/concurrency.png (small-response req/s against concurrency
 for every server); prints summary.md on stdout.
 """
@@ -31,8 +32,10 @@ def number(text):
 
 def load(path):
     """Returns {(case, label, protocol, server): [values]} in first-seen order,
-    the CPU microseconds per request alike, the notes, and the rounds."""
+    the CPU microseconds per request alike, the notes, the rounds, and
+    {(case, label, protocol, server): {round: value}}."""
     values = collections.OrderedDict()
+    by_round = collections.defaultdict(dict)
     cpu = collections.OrderedDict()
     notes = collections.defaultdict(list)
     rounds = set()
@@ -44,13 +47,14 @@ def load(path):
             v = number(row["value"])
             if v is not None:
                 values[key].append(v)
+                by_round[key][row["round"]] = v
             c = number(row["cpu_us_per_request"])
             if c is not None:
                 cpu[key].append(c)
             if row["note"]:
                 notes[key].append(row["note"])
             rounds.add(row["round"])
-    return values, cpu, notes, rounds
+    return values, cpu, notes, rounds, by_round
 
 
 def median(xs):
@@ -71,6 +75,19 @@ def ratio(a, b):
     return a / b
 
 
+def paired_ratio(by_round, a, b):
+    """a over b: the median over the rounds of a's value over b's in the same
+    round. bench/run.sh runs the servers of a round one after the other,
+    minutes apart, so a slow spell of the shared machine mostly hits both
+    runs of a pair; the ratio of two medians would take each from a
+    different round. The ratio of the medians when no round has both."""
+    ra, rb = by_round.get(a, {}), by_round.get(b, {})
+    ratios = [ra[r] / rb[r] for r in ra if r in rb and rb[r]]
+    if ratios:
+        return statistics.median(ratios)
+    return ratio(median(list(ra.values())), median(list(rb.values())))
+
+
 def labels_of(values, case):
     seen = []
     for (c, label, protocol, _server) in values:
@@ -79,7 +96,7 @@ def labels_of(values, case):
     return seen
 
 
-def server_table(out, values, case, title, unit):
+def server_table(out, values, by_round, case, title, unit):
     rows = labels_of(values, case)
     if not rows:
         return {}
@@ -90,18 +107,19 @@ def server_table(out, values, case, title, unit):
     out.append("### {} ({}, median)\n".format(title, unit))
     out.append("| load | protocol | " + " | ".join(servers) + "".join(" | {}/{}".format(o, p) for o, p in pairs) + " |")
     out.append("| --- | --- |" + " ---: |" * (len(servers) + len(pairs)))
-    medians = {}
+    ratios = {}
     for label, protocol in rows:
         m = {s: median(values.get((case, label, protocol, s), [])) for s in servers}
-        medians[(label, protocol)] = m
+        r = {(o, p): paired_ratio(by_round, (case, label, protocol, o), (case, label, protocol, p)) for o, p in pairs}
+        ratios[(label, protocol)] = r
         cells = [fmt(m[s]) for s in servers]
-        cells += ["**{}**".format(fmt(ratio(m.get(o), m[p]), 2)) if m.get(o) else "—" for o, p in pairs]
+        cells += ["**{}**".format(fmt(r[(o, p)], 2)) if m.get(o) and m.get(p) else "—" for o, p in pairs]
         out.append("| {} | {} | {} |".format(label, protocol, " | ".join(cells)))
     out.append("")
-    return medians
+    return ratios
 
 
-def poco_table(out, targets, values, case, first_column, title, poco_column, target_name, skip_label=None):
+def poco_table(out, targets, values, by_round, case, first_column, title, poco_column, target_name, skip_label=None):
     """Ours over h2c against Poco's HTTP/1.1 server, one row per label of
     case; adds the 8x target of each row but skip_label to targets."""
     rows = labels_of(values, case)
@@ -115,10 +133,11 @@ def poco_table(out, targets, values, case, first_column, title, poco_column, tar
     for label in dict.fromkeys(label for label, _ in rows):
         b = median(values.get((case, label, "h1", "poco-http1"), []))
         a = [median(values.get((case, label, "h2c", o), [])) for o in ours]
+        rs = [paired_ratio(by_round, (case, label, "h2c", o), (case, label, "h1", "poco-http1")) if x and b else None
+              for o, x in zip(ours, a)]
         out.append("| {} | {} | {} | {} |".format(label, " | ".join(fmt(x) for x in a), fmt(b),
-                                                  " | ".join("**{}**".format(fmt(ratio(x, b), 2)) for x in a)))
-        for o, x in zip(ours, a):
-            r = ratio(x, b)
+                                                  " | ".join("**{}**".format(fmt(r, 2)) for r in rs)))
+        for o, r in zip(ours, rs):
             if r is not None and label != skip_label:
                 targets.append((target_name.format(label=label, ours=o), r, 8.0))
     out.append("")
@@ -126,33 +145,34 @@ def poco_table(out, targets, values, case, first_column, title, poco_column, tar
 
 def main():
     csv_path, out_dir = sys.argv[1], sys.argv[2]
-    values, cpu, notes, rounds = load(csv_path)
+    values, cpu, notes, rounds, by_round = load(csv_path)
     n_rounds = max([int(r) for r in rounds if r.isdigit()] + [1])
-    out = ["## Results (medians of {} round(s); every run is in runs.csv)\n".format(n_rounds)]
+    out = ["## Results (medians of {} round(s); every run is in runs.csv)\n".format(n_rounds),
+           "Ratios are paired: the median over the rounds of the ratio of the two runs of one round.\n"]
     targets = []
 
-    small = server_table(out, values, "small", "Small responses, GET / (13 bytes)", "req/s")
-    server_table(out, values, "large", "1 MiB responses, GET /1m", "req/s")
-    stream = server_table(out, values, "stream", "One stream at a time", "MiB/s")
-    server_table(out, values, "post", "POST 1 MiB, echoed back", "req/s")
+    small = server_table(out, values, by_round, "small", "Small responses, GET / (13 bytes)", "req/s")
+    server_table(out, values, by_round, "large", "1 MiB responses, GET /1m", "req/s")
+    stream = server_table(out, values, by_round, "stream", "One stream at a time", "MiB/s")
+    server_table(out, values, by_round, "post", "POST 1 MiB, echoed back", "req/s")
 
-    for (label, protocol), m in small.items():
+    for (label, protocol), rs in small.items():
         for o in OURS:
-            if label != "c10 m100" or not m.get(o):
+            if label != "c10 m100":
                 continue
             for peer, goal in (("nghttpd", 1.0), ("h2o", 0.8)):
-                r = ratio(m[o], m.get(peer))
+                r = rs.get((o, peer))
                 if r is not None:
                     targets.append(("small responses {} {} ({}): ≥ {:.1f}× {}".format(protocol, label, o, goal, peer), r, goal))
-    for (label, protocol), m in stream.items():
-        r = ratio(m.get("ours"), m.get("nghttpd"))
+    for (label, protocol), rs in stream.items():
+        r = rs.get(("ours", "nghttpd"))
         if r is not None:
             targets.append(("one stream {}: ≥ 1.0× nghttpd".format(protocol), r, 1.0))
 
-    poco_table(out, targets, values, "http1", "load",
+    poco_table(out, targets, values, by_round, "http1", "load",
                "### HTTP/2 (ours, h2c) against Poco's HTTP/1.1 HTTPServer, same handler, same -c/-m (req/s, median)\n",
                "Poco HTTPServer HTTP/1.1 (h2load --h1)", "≥ 8× Poco HTTP/1.1 at {label} ({ours})", skip_label="c1 m1")
-    poco_table(out, targets, values, "http1-in-flight", "in flight",
+    poco_table(out, targets, values, by_round, "http1-in-flight", "in flight",
                "### HTTP/2 (ours, h2c) against Poco's HTTP/1.1 HTTPServer with the same requests in flight, "
                "HTTP/1.1 not pipelined (req/s, median)\n\n"
                "N in flight: ours `h2load -c N/100 -m100`, Poco `h2load --h1 -c N -m1` (a connection per "
@@ -179,7 +199,7 @@ def main():
         pairs.append((("client", "h2o", "h2c", "HTTP2Client blocking 16"), poco, 8.0))
         pairs.append((("client", "h2o", "h2c", "HTTP2Client async 100"), poco, 8.0))
         for a, b, goal in pairs:
-            r = ratio(med.get(a), med.get(b))
+            r = paired_ratio(by_round, a, b) if med.get(a) and med.get(b) else None
             if r is not None:
                 targets.append(("client: {} against {} ≥ {:.1f}× {}".format(a[3], a[1], goal, b[3]), r, goal))
 
