@@ -47,11 +47,10 @@ public:
 		/// True when the last read is waiting for the socket to be writable
 		/// (TLS renegotiation/key update), so EPOLLOUT must be watched.
 
-	virtual bool mayHoldUnreadData() const { return false; }
-		/// True if bytes can wait inside the channel, out of epoll's sight
-		/// (OpenSSL's buffer): then only WOULD_BLOCK says a read drained it.
-		/// Without such a buffer, a read that did not fill its buffer took
-		/// what the socket had.
+	virtual bool holdsUnreadData() const { return false; }
+		/// True if bytes wait inside the channel, out of epoll's sight
+		/// (OpenSSL's buffers), for the next read() to return. Bytes still in
+		/// the socket need no such care: epoll is level-triggered.
 
 	int fd() const { return _fd; }
 

@@ -36,9 +36,10 @@ CodecPump::Status CodecPump::read(
 			if (!codec.receive(buffer, result.n))
 				return Status::CODEC_ERROR;
 			fed += result.n;
-			// The socket is drained: no read that would only say EAGAIN
-			// (level-triggered, epoll reports what comes next).
-			if (result.n < sizeof(buffer) && !channel.mayHoldUnreadData())
+			// The socket is drained, or epoll reports what it still has
+			// (level-triggered): no read that would only say EAGAIN. A
+			// channel's own buffer (TLS) must be emptied first.
+			if (result.n < sizeof(buffer) && !channel.holdsUnreadData())
 				return Status::OK;
 			break;
 		case IoResult::WOULD_BLOCK:

@@ -66,7 +66,7 @@ public:
 	IoResult read(void* buffer, std::size_t length) override;
 	IoResult write(const void* buffer, std::size_t length) override;
 	bool needsWritableToRead() const override { return _readWantsWrite; }
-	bool mayHoldUnreadData() const override { return true; }
+	bool holdsUnreadData() const override;
 
 	SslPtr releaseSsl();
 		/// Gives up the SSL object (for the HTTP/1.1 hand-off); use with releaseFd().
@@ -75,6 +75,7 @@ public:
 		/// Makes a server context choose "h2", else "http/1.1", by ALPN.
 
 private:
+	static void setModes(SSL* pSsl);
 	IoResult fail(int sslError, int rc);
 
 	SslPtr _pSsl;

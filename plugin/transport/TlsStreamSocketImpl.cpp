@@ -63,8 +63,9 @@ int TlsStreamSocketImpl::available()
 
 bool TlsStreamSocketImpl::poll(const Poco::Timespan& timeout, int mode)
 {
-	// Bytes OpenSSL already decrypted are invisible to poll(2).
-	if ((mode & Poco::Net::Socket::SELECT_READ) && available() > 0)
+	// Bytes OpenSSL holds (decrypted, or read ahead and not yet decrypted)
+	// are invisible to poll(2).
+	if ((mode & Poco::Net::Socket::SELECT_READ) && _pSsl && SSL_has_pending(_pSsl.get()) == 1)
 		return true;
 	return Poco::Net::StreamSocketImpl::poll(timeout, mode);
 }

@@ -63,7 +63,8 @@ INSTANTIATE_TEST_SUITE_P(H2frames, FrameLevelTest,
 		FrameCase{"head_no_body", true}, FrameCase{"unread_upload", false}, FrameCase{"unread_upload", true},
 		FrameCase{"rst_before_send_buffer", false}, FrameCase{"rst_before_send_buffer", true},
 		FrameCase{"head_send_buffer", false}, FrameCase{"head_send_buffer", true},
-		FrameCase{"recycled_streams", false}, FrameCase{"recycled_streams", true}),
+		FrameCase{"recycled_streams", false}, FrameCase{"recycled_streams", true},
+		FrameCase{"tls_records_in_one_segment", true}, FrameCase{"http1_pipelined_tls", true}),
 	frameCaseName);
 
 } // namespace

@@ -1406,6 +1406,73 @@ def case_recycled_streams(client):
     client.expect_hello(new_stream())
 
 
+def corked(sock):
+    """A context in which the socket's writes leave as one TCP send when it
+    ends (TCP_CORK): several TLS records reach the server in one segment,
+    so that one read of OpenSSL's takes them all."""
+    class Cork:
+        def __enter__(self):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
+
+        def __exit__(self, *exc):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 0)
+    return Cork()
+
+
+def case_tls_records_in_one_segment(client):
+    """Twenty requests, each in its own TLS record, arriving in one TCP
+    segment after the handshake: the server must answer them all, though
+    after its first read they wait in OpenSSL's buffer where epoll cannot
+    see them (it reads ahead)."""
+    expect(client.tls, 'this case needs --tls')
+    client.handshake()
+    # Nothing more from us once the requests are sent (the responses fit the
+    # window): new bytes on the socket would wake the server for them.
+    client.auto_window_update = False
+    ids = list(range(1, 41, 2))
+    with corked(client.sock):
+        for stream_id in ids:
+            client.get(stream_id, '/')  # one sendall each: one record each
+    for stream_id in ids:
+        stream = client.wait_for_response(stream_id, timeout=5)
+        expect(stream.reset is None and stream.status() == 200 and stream.data == HELLO,
+               'stream %d: %s' % (stream_id, describe_stream(stream)))
+
+
+def case_http1_pipelined_tls(client):
+    """HTTP/1.1 over TLS (ALPN http/1.1), two requests in two TLS records in
+    one TCP segment: the second is answered at once, not after the
+    keep-alive timeout (it waits in OpenSSL's buffer, out of poll(2)'s
+    sight, when Poco's server asks whether another request came)."""
+    expect(client.tls, 'this case needs --tls')
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    context.set_alpn_protocols(['http/1.1'])
+    sock = context.wrap_socket(socket.create_connection(('127.0.0.1', client.port), timeout=10),
+                               server_hostname='localhost')
+    expect(sock.selected_alpn_protocol() == 'http/1.1',
+           'ALPN selected %r, not http/1.1' % sock.selected_alpn_protocol())
+    request = b'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'
+    started = time.monotonic()
+    with corked(sock):
+        sock.sendall(request)
+        sock.sendall(request)
+    received = b''
+    sock.settimeout(3)
+    try:
+        while received.count(HELLO) < 2:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+    except socket.timeout:
+        pass
+    sock.close()
+    expect(received.count(b'HTTP/1.1 200') == 2 and received.count(HELLO) == 2,
+           'two responses expected within 3 s, got after %.1f s: %r' % (time.monotonic() - started, received))
+
+
 CASES = {
     'inline_batch_in_slices': case_inline_batch_in_slices,
     'bad_preface': case_bad_preface,
@@ -1448,6 +1515,8 @@ CASES = {
     'post_in_one_write': case_post_in_one_write,
     'upload_backpressure': case_upload_backpressure,
     'recycled_streams': case_recycled_streams,
+    'tls_records_in_one_segment': case_tls_records_in_one_segment,
+    'http1_pipelined_tls': case_http1_pipelined_tls,
 }
 
 
