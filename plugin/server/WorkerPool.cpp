@@ -87,6 +87,9 @@ void WorkerPool::join()
 	{
 		// Posts no worker took: a later start() must not find them.
 	}
+	std::lock_guard<std::mutex> lock(_mutex);
+	_wakeups = 0; // nor the count of them
+
 }
 
 void WorkerPool::work()

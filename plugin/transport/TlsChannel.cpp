@@ -48,9 +48,14 @@ void TlsChannel::setModes(SSL* pSsl)
 	SSL_set_read_ahead(pSsl, 1);
 }
 
+bool holdsUnreadBytes(const SSL* pSsl)
+{
+	return SSL_has_pending(pSsl) == 1;
+}
+
 bool TlsChannel::holdsUnreadData() const
 {
-	return SSL_has_pending(_pSsl.get()) == 1;
+	return holdsUnreadBytes(_pSsl.get());
 }
 
 void TlsChannel::installAlpnSelector(SSL_CTX* pContext)

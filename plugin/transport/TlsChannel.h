@@ -85,6 +85,10 @@ private:
 std::string openSslErrors();
 	/// Drains and formats OpenSSL's error queue.
 
+bool holdsUnreadBytes(const SSL* pSsl);
+	/// True if OpenSSL holds bytes of the peer's (decrypted, or read ahead
+	/// and not yet decrypted) that poll(2) and epoll cannot see.
+
 } // namespace Transport
 } // namespace PocoH2
 

@@ -63,9 +63,7 @@ int TlsStreamSocketImpl::available()
 
 bool TlsStreamSocketImpl::poll(const Poco::Timespan& timeout, int mode)
 {
-	// Bytes OpenSSL holds (decrypted, or read ahead and not yet decrypted)
-	// are invisible to poll(2).
-	if ((mode & Poco::Net::Socket::SELECT_READ) && _pSsl && SSL_has_pending(_pSsl.get()) == 1)
+	if ((mode & Poco::Net::Socket::SELECT_READ) && _pSsl && holdsUnreadBytes(_pSsl.get()))
 		return true;
 	return Poco::Net::StreamSocketImpl::poll(timeout, mode);
 }
