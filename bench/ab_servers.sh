@@ -18,6 +18,12 @@
 #   -n N             requests per run (default 300000; a fifth of it warms each server up first)
 #   -c N, -m N       h2load's clients and streams per client (default 10 and 100)
 #   --path=P         the path requested (default /)
+#   --tls            the servers speak TLS on PORT (h2 by ALPN): h2load and
+#                    curl use https. A throwaway certificate is made in a
+#                    temporary directory; the word CERTS in a command stands
+#                    for it (CERTS/cert.pem, CERTS/key.pem), for example
+#                    ours=... --port=off --tls-port=PORT --data-dir=CERTS
+#                    nghttpd=nghttpd -n1 --address=127.0.0.1 -d DOCROOT PORT CERTS/key.pem CERTS/cert.pem
 set -euo pipefail
 
 ROUNDS=5
@@ -25,6 +31,7 @@ REQUESTS=300000
 CLIENTS=10
 STREAMS=100
 URL_PATH=/
+SCHEME=http
 NAMES=()
 declare -A COMMAND PID PORT
 while [ $# -gt 0 ]; do
@@ -34,6 +41,7 @@ while [ $# -gt 0 ]; do
 	-c) CLIENTS=$2; shift ;;
 	-m) STREAMS=$2; shift ;;
 	--path=*) URL_PATH=${1#*=} ;;
+	--tls) SCHEME=https ;;
 	-h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
 	*=*) NAMES+=("${1%%=*}"); COMMAND[${1%%=*}]=${1#*=} ;;
 	*) echo "ab_servers.sh: unknown argument $1" >&2; exit 2 ;;
@@ -53,6 +61,12 @@ cleanup()
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
+CURL_ARGS=(--http2-prior-knowledge)
+if [ "$SCHEME" = https ]; then
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+		-keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
+	CURL_ARGS=(-k --http2)
+fi
 
 free_port()
 {
@@ -61,17 +75,18 @@ free_port()
 
 for name in "${NAMES[@]}"; do
 	PORT[$name]=$(free_port)
+	command=${COMMAND[$name]//PORT/${PORT[$name]}}
 	# shellcheck disable=SC2086 # the command is a list of words
-	taskset -c 0 ${COMMAND[$name]//PORT/${PORT[$name]}} >"$WORK/$name.log" 2>&1 &
+	taskset -c 0 ${command//CERTS/$WORK} >"$WORK/$name.log" 2>&1 &
 	PID[$name]=$!
 done
 for name in "${NAMES[@]}"; do
 	for _ in $(seq 1 100); do
-		curl -s -o /dev/null --http2-prior-knowledge "http://127.0.0.1:${PORT[$name]}$URL_PATH" && break
+		curl -s -o /dev/null "${CURL_ARGS[@]}" "$SCHEME://127.0.0.1:${PORT[$name]}$URL_PATH" && break
 		kill -0 "${PID[$name]}" 2>/dev/null || { echo "ab_servers.sh: $name exited: $(tail -3 "$WORK/$name.log")" >&2; exit 1; }
 		sleep 0.1
 	done
-	taskset -c 1 h2load -n $((REQUESTS / 5)) -c "$CLIENTS" -m "$STREAMS" "http://127.0.0.1:${PORT[$name]}$URL_PATH" >/dev/null
+	taskset -c 1 h2load -n $((REQUESTS / 5)) -c "$CLIENTS" -m "$STREAMS" "$SCHEME://127.0.0.1:${PORT[$name]}$URL_PATH" >/dev/null
 done
 
 hz=$(getconf CLK_TCK)
@@ -79,7 +94,7 @@ echo "round server req/s cpu_us_per_request"
 for round in $(seq 1 "$ROUNDS"); do
 	for name in "${NAMES[@]}"; do
 		before=$(awk '{ print $14 + $15 }' "/proc/${PID[$name]}/stat")
-		rate=$(taskset -c 1 h2load -n "$REQUESTS" -c "$CLIENTS" -m "$STREAMS" "http://127.0.0.1:${PORT[$name]}$URL_PATH" |
+		rate=$(taskset -c 1 h2load -n "$REQUESTS" -c "$CLIENTS" -m "$STREAMS" "$SCHEME://127.0.0.1:${PORT[$name]}$URL_PATH" |
 			sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p')
 		after=$(awk '{ print $14 + $15 }' "/proc/${PID[$name]}/stat")
 		cpu=$(awk -v t=$((after - before)) -v hz="$hz" -v n="$REQUESTS" 'BEGIN { printf "%.2f", t / hz * 1e6 / n }')

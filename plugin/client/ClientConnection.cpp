@@ -409,7 +409,7 @@ void ClientConnection::flush()
 		return closeNow(HTTP2ConnectionClosedException(describe() + " lost",
 			status == Transport::CodecPump::Status::CLOSED ? std::string("closed by the server")
 														  : _pChannel->lastError()));
-	if (!_pump.pending() && _pCodec->finished())
+	if (!_pump.pending(*_pChannel) && _pCodec->finished())
 	{
 		if (_pCodec->failed())
 			return closeNow(HTTP2ConnectionClosedException(describe() + " lost", "HTTP/2 session failed: " + _pCodec->lastError()));

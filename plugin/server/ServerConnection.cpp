@@ -370,7 +370,7 @@ void ServerConnection::flush()
 	_flushQueued = false;
 	if (!writeOutput())
 		return;
-	if (!_pump.pending() && _pCodec->finished())
+	if (!_pump.pending(*_pChannel) && _pCodec->finished())
 	{
 		if (_pCodec->failed())
 			return closeNow("HTTP/2 session failed: " + _pCodec->lastError(), true);
@@ -567,7 +567,7 @@ bool ServerConnection::checkSendStalls(Transport::EventLoop::Clock::time_point n
 	const auto timeout = _engine.config().sendTimeout;
 	if (timeout.count() <= 0)
 		return true;
-	if (!_pump.pending() || _pump.bytesWritten() != _writtenAtCheck)
+	if (!_pump.pending(*_pChannel) || _pump.bytesWritten() != _writtenAtCheck)
 	{
 		_writeStalled = false;
 		_writtenAtCheck = _pump.bytesWritten();

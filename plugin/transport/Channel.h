@@ -52,6 +52,15 @@ public:
 		/// (OpenSSL's buffers), for the next read() to return. Bytes still in
 		/// the socket need no such care: epoll is level-triggered.
 
+	virtual bool holdsUnsentData() const { return false; }
+		/// True if bytes that write() accepted still wait inside the channel
+		/// for the socket (TLS records sealed but not yet sent); flush()
+		/// sends them once the socket is writable.
+
+	virtual IoResult flush() { return {IoResult::OK, 0}; }
+		/// Sends what the channel holds of earlier writes: OK once nothing
+		/// is left, WOULD_BLOCK while the socket takes no more.
+
 	int fd() const { return _fd; }
 
 	int releaseFd();

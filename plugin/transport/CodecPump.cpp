@@ -8,12 +8,19 @@ namespace Transport {
 namespace {
 
 // Produce at most this much before writing it; the rest of what the codec has
-// follows in further writes of the same call.
-constexpr std::size_t OUTPUT_BATCH = 1024 * 1024;
+// follows in further writes of the same call. Large enough that a write costs
+// little per byte, small enough to stay in the core's cache between the copy
+// into it and the kernel's (or OpenSSL's) copy out of it.
+constexpr std::size_t OUTPUT_BATCH = 256 * 1024;
 
 // Output buffers given up by trim() wait for the next write() of a
-// connection on the same loop thread (see SpareStorage).
-using SpareOutput = SpareStorage<std::string, 64 * 1024>;
+// connection on the same loop thread (see SpareStorage), large ones too: a
+// batch of large responses would otherwise free its buffer at the end of each
+// turn, have malloc hand the pages back to the system, and fault them in
+// again (zeroed) in the next turn, which costs more than the copy into them.
+// Up to 2 MiB per loop thread; a batch's last frame can take a buffer past
+// OUTPUT_BATCH, and its capacity to twice that.
+using SpareOutput = SpareStorage<std::string, 2 * OUTPUT_BATCH, 16, 2 * 1024 * 1024>;
 
 } // namespace
 
@@ -57,6 +64,18 @@ CodecPump::Status CodecPump::write(Channel& channel, Codec::Http2Codec& codec)
 {
 	for (;;)
 	{
+		if (channel.holdsUnsentData())
+		{
+			// What the channel accepted but the socket has not taken yet
+			// (sealed TLS records) goes before anything new.
+			const IoResult flushed = channel.flush();
+			if (flushed.status == IoResult::CLOSED)
+				return Status::CLOSED;
+			if (flushed.status == IoResult::FAILED)
+				return Status::FAILED;
+			if (flushed.status == IoResult::WOULD_BLOCK)
+				return Status::OK;
+		}
 		if (_offset == _out.size())
 		{
 			_out.clear();
@@ -86,7 +105,7 @@ CodecPump::Status CodecPump::write(Channel& channel, Codec::Http2Codec& codec)
 std::uint32_t CodecPump::interest(const Channel& channel, const Codec::Http2Codec& codec) const
 {
 	std::uint32_t events = codec.wantsRead() ? std::uint32_t(EPOLLIN) : 0u;
-	if (pending() || channel.needsWritableToRead())
+	if (pending(channel) || channel.needsWritableToRead())
 		events |= EPOLLOUT;
 	return events;
 }
@@ -98,7 +117,7 @@ void CodecPump::prepend(const std::string& bytes)
 
 void CodecPump::trim(std::size_t keepCapacity)
 {
-	if (!pending() && _out.capacity() > keepCapacity)
+	if (_offset == _out.size() && _out.capacity() > keepCapacity)
 	{
 		SpareOutput::give(_out);
 		_offset = 0;

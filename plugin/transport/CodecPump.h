@@ -46,10 +46,11 @@ public:
 
 	Status write(Channel& channel, Codec::Http2Codec& codec);
 		/// Writes what is pending, then what the codec produces, until both are
-		/// written (OK, !pending()) or the socket would block (OK, pending()).
+		/// written (OK, !pending(channel)) or the socket would block (OK, pending(channel)).
 
-	bool pending() const { return _offset < _out.size(); }
-		/// True when bytes wait for the socket to become writable.
+	bool pending(const Channel& channel) const { return _offset < _out.size() || channel.holdsUnsentData(); }
+		/// True when bytes wait for the socket to become writable, in the
+		/// pump's buffer or inside the channel (sealed TLS records).
 
 	std::uint64_t bytesWritten() const { return _written; }
 		/// All bytes written to the channel so far.

@@ -10,6 +10,7 @@
 
 #include "transport/Channel.h"
 #include <memory>
+#include <string>
 #include <openssl/ssl.h>
 
 namespace PocoH2 {
@@ -25,6 +26,14 @@ class TlsChannel : public Channel
 	/// A TLS connection, server or client side. Reads always drain OpenSSL's
 	/// buffer (until WOULD_BLOCK), so bytes OpenSSL holds never wait for an
 	/// epoll event that will not come.
+	///
+	/// Writes are sealed into records in a buffer of the channel's own (a
+	/// BIO of ours is OpenSSL's write side) and go to the socket in one
+	/// send, not one send per 16 KiB record as OpenSSL's socket BIO would
+	/// make it; what the socket does not take waits there (holdsUnsentData())
+	/// for flush(). Handshake and post-handshake messages take the same way:
+	/// OpenSSL flushes them itself, and a flush the socket cannot finish is
+	/// WANT_WRITE, as with a socket BIO.
 {
 public:
 	enum class Handshake
@@ -65,21 +74,33 @@ public:
 
 	IoResult read(void* buffer, std::size_t length) override;
 	IoResult write(const void* buffer, std::size_t length) override;
+		/// Seals up to 256 KiB of buffer into records and sends them; OK with
+		/// the bytes sealed even if the socket took only part of the records.
 	bool needsWritableToRead() const override { return _readWantsWrite; }
 	bool holdsUnreadData() const override;
+	bool holdsUnsentData() const override { return _sealedOffset < _sealed.size(); }
+	IoResult flush() override;
 
 	SslPtr releaseSsl();
-		/// Gives up the SSL object (for the HTTP/1.1 hand-off); use with releaseFd().
+		/// Gives up the SSL object (for the HTTP/1.1 hand-off); use with
+		/// releaseFd(). Sends the sealed records still held first (waiting
+		/// up to a second for the socket), and makes the object write to
+		/// the socket directly from then on.
 
 	static void installAlpnSelector(SSL_CTX* pContext);
 		/// Makes a server context choose "h2", else "http/1.1", by ALPN.
 
 private:
-	static void setModes(SSL* pSsl);
+	void setUp();
 	IoResult fail(int sslError, int rc);
+	static BIO_METHOD* sealedRecordsMethod();
+	static int appendSealed(BIO* pBio, const char* data, std::size_t length, std::size_t* pWritten);
+	static long controlSealed(BIO* pBio, int command, long number, void* pointer);
 
 	SslPtr _pSsl;
 	bool _readWantsWrite = false;
+	std::string _sealed; ///< records OpenSSL wrote, from _sealedOffset on not yet sent
+	std::size_t _sealedOffset = 0;
 };
 
 std::string openSslErrors();
