@@ -112,14 +112,25 @@ void H2ServerResponse::sendBuffer(const void* pBuffer, std::size_t length)
 {
 	poco_assert(!_committed);
 	setFixedContentLength(*this, length);
-	// Straight into the stream: no body stream, no copy into its buffer. The
-	// head and what fits of the body go as one event, under one lock.
 	const char* pBytes = static_cast<const char*>(pBuffer);
-	const std::size_t queued = commitHead(static_cast<Poco::Int64>(length), pBytes, length);
-	if (_discardBody || queued == length)
-		return;
 	try
 	{
+		if (length > _pStream->responseBufferSize() && !_pStream->runsInline())
+		{
+			// More than the response buffer holds: the loop frames the bytes
+			// from the caller's buffer, which stays put until this returns,
+			// instead of this thread copying them in piece by piece and
+			// waiting for room between the pieces.
+			commitHead(static_cast<Poco::Int64>(length));
+			if (!_discardBody)
+				_pStream->lendBody(pBytes, length);
+			return;
+		}
+		// Straight into the stream: no body stream, no copy into its buffer.
+		// The head and what fits of the body go as one event, under one lock.
+		const std::size_t queued = commitHead(static_cast<Poco::Int64>(length), pBytes, length);
+		if (_discardBody || queued == length)
+			return;
 		_pStream->writeBody(pBytes + queued, length - queued);
 	}
 	catch (HTTP2Exception&)

@@ -98,6 +98,8 @@ void ServerStream::recycle()
 	_inEnded = false;
 	_discarding = false;
 	trimPipe(_out);
+	_lent = nullptr;
+	_lentSize = 0;
 	_outEnded = false;
 	_loopWaitsForOutput = false;
 	_handlerWaitsForSpace = false;
@@ -303,6 +305,39 @@ void ServerStream::writeBody(const char* data, std::size_t length)
 	}
 }
 
+void ServerStream::lendBody(const char* data, std::size_t length)
+{
+	if (_inline)
+		return writeBody(data, length);
+	if (length == 0)
+		return;
+	auto lock = lockShared();
+	if (_closed)
+		throwClosed();
+	_lent = data;
+	_lentSize = length;
+	if (_loopWaitsForOutput)
+	{
+		_loopWaitsForOutput = false;
+		_events.resumeBody = true;
+	}
+	postEvents(lock); // unlocks
+	Transport::EventLoop::wakeDeferred(); // the loop must not wait for this thread to go idle
+	lock.lock();
+	// The loop reads the bytes under the lock, and neither reads them once
+	// all are taken nor once the stream is closed: after this returns it
+	// never touches them again.
+	_handlerWaitsForSpace = true;
+	_outSpace.wait(lock, [this] { return _lentSize == 0 || _closed; });
+	_handlerWaitsForSpace = false;
+	if (_lentSize > 0)
+	{
+		_lent = nullptr;
+		_lentSize = 0;
+		throwClosed();
+	}
+}
+
 void ServerStream::endBody(Codec::HeaderBlock trailers)
 {
 	auto lock = lockShared();
@@ -392,6 +427,8 @@ void ServerStream::onClosed(std::uint32_t errorCode)
 		_closed = true;
 		_closeCode = errorCode;
 		_out.clear();
+		// Lent bytes stay counted, untouched, for lendBody() to see what it
+		// did not get sent.
 	}
 	_inReady.notify_all();
 	_outSpace.notify_all();
@@ -422,33 +459,60 @@ long ServerStream::take(std::uint8_t* buffer, std::size_t length, bool& endOfBod
 	std::size_t n = 0;
 	{
 		auto lock = lockShared();
-		if (_out.empty() && !_outEnded)
+		if (_out.empty() && _lentSize > 0 && !_closed)
 		{
-			_loopWaitsForOutput = true;
-			return DEFERRED;
+			// lendBody()'s bytes, from where they are; the body goes on
+			// after them (endBody() comes after lendBody() returned).
+			endOfBody = false;
+			n = std::min(length, _lentSize);
+			if (mayLeaveInPlace && n >= IN_PLACE_MIN)
+			{
+				inPlace = true; // appendTo() copies them
+				return static_cast<long>(n);
+			}
+			std::memcpy(buffer, _lent, n);
+			wakeHandler = takeLent(n);
 		}
-		if (mayLeaveInPlace && std::min(length, _out.size()) >= IN_PLACE_MIN)
+		else
 		{
-			// Copied by appendTo() straight into the connection's output.
-			// The handler only ever adds bytes meanwhile, so the n counted
-			// now are there then.
-			inPlace = true;
-			n = std::min(length, _out.size());
-			endOfBody = _outEnded && n == _out.size();
+			if (_out.empty() && !_outEnded)
+			{
+				_loopWaitsForOutput = true;
+				return DEFERRED;
+			}
+			if (mayLeaveInPlace && std::min(length, _out.size()) >= IN_PLACE_MIN)
+			{
+				// Copied by appendTo() straight into the connection's output.
+				// The handler only ever adds bytes meanwhile, so the n counted
+				// now are there then.
+				inPlace = true;
+				n = std::min(length, _out.size());
+				endOfBody = _outEnded && n == _out.size();
+				if (endOfBody)
+					_trailersPending = !_trailers.empty();
+				return static_cast<long>(n);
+			}
+			n = _out.read(buffer, length);
+			endOfBody = _outEnded && _out.empty();
 			if (endOfBody)
-				_trailersPending = !_trailers.empty();
-			return static_cast<long>(n);
+				_trailersPending = !_trailers.empty(); // final: endBody() set them with _outEnded
+			wakeHandler = handlerMayRefill();
 		}
-		n = _out.read(buffer, length);
-		endOfBody = _outEnded && _out.empty();
-		if (endOfBody)
-			_trailersPending = !_trailers.empty(); // final: endBody() set them with _outEnded
-		wakeHandler = handlerMayRefill();
 	}
 	_sent += n;
 	if (wakeHandler)
 		_outSpace.notify_one();
 	return static_cast<long>(n);
+}
+
+bool ServerStream::takeLent(std::size_t n)
+{
+	_lent += n;
+	_lentSize -= n;
+	if (_lentSize > 0)
+		return false;
+	_lent = nullptr;
+	return true; // lendBody() may return now
 }
 
 bool ServerStream::handlerWaitsForRoom() const
@@ -463,7 +527,7 @@ bool ServerStream::handlerMayRefill() const
 	// wake, add one frame's worth and wait again, two thread switches per
 	// DATA frame (70 per MiB on one core). From half empty it adds half a
 	// buffer at once.
-	return _handlerWaitsForSpace && _out.size() <= _outCapacity / 2;
+	return _handlerWaitsForSpace && _lentSize == 0 && _out.size() <= _outCapacity / 2;
 }
 
 void ServerStream::appendTo(std::string& out, std::size_t length)
@@ -471,9 +535,17 @@ void ServerStream::appendTo(std::string& out, std::size_t length)
 	bool wakeHandler = false;
 	{
 		auto lock = lockShared();
-		if (_out.readInto(out, length) != length)
-			throw std::logic_error("stream " + std::to_string(_id) + " lost response bytes it had offered");
-		wakeHandler = handlerMayRefill();
+		if (_out.empty() && _lentSize >= length && !_closed)
+		{
+			out.append(_lent, length);
+			wakeHandler = takeLent(length);
+		}
+		else
+		{
+			if (_out.readInto(out, length) != length)
+				throw std::logic_error("stream " + std::to_string(_id) + " lost response bytes it had offered");
+			wakeHandler = handlerMayRefill();
+		}
 	}
 	_sent += length;
 	if (wakeHandler)
@@ -483,7 +555,7 @@ void ServerStream::appendTo(std::string& out, std::size_t length)
 bool ServerStream::hasPendingOutput() const
 {
 	auto lock = lockShared();
-	return !_out.empty() || _handlerWaitsForSpace;
+	return !_out.empty() || (_lentSize > 0 && !_closed) || _handlerWaitsForSpace;
 }
 
 bool ServerStream::takeTrailers(Codec::HeaderBlock& trailers)

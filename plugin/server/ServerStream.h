@@ -121,6 +121,18 @@ public:
 		/// Queues body bytes, blocking while the response buffer is full.
 		/// Throws HTTP2StreamResetException if the stream is gone.
 
+	void lendBody(const char* data, std::size_t length);
+		/// Sends length bytes at data as body without copying them into the
+		/// response buffer: the loop thread frames them from where they are,
+		/// and the call blocks until it has taken the last of them. For a
+		/// body larger than the response buffer, which writeBody() would
+		/// copy piece by piece with a wait and a wake-up per piece. Not for
+		/// a stream whose handler runs inline (that would block the loop).
+		/// Throws HTTP2StreamResetException if the stream is gone first.
+
+	std::size_t responseBufferSize() const { return _outCapacity; }
+		/// How many response bytes writeBody() buffers before it blocks.
+
 	void endBody(Codec::HeaderBlock trailers = Codec::HeaderBlock());
 		/// Ends the response body, optionally with trailers.
 
@@ -235,6 +247,8 @@ private:
 	void throwClosed() const;
 	long take(std::uint8_t* buffer, std::size_t length, bool& endOfBody, bool mayLeaveInPlace, bool& inPlace);
 		///< read() and readFrame()
+	bool takeLent(std::size_t n);
+		///< with the lock: n of lendBody()'s bytes were taken; true once all were
 	bool handlerMayRefill() const;
 		///< with the lock: a handler waiting for room in the response pipe should be woken now
 
@@ -256,6 +270,8 @@ private:
 	bool _inEnded = false;
 	bool _discarding = false;
 	Transport::BytePipe _out; ///< response bytes not yet taken by the codec
+	const char* _lent = nullptr; ///< lendBody()'s bytes not yet taken, after _out's
+	std::size_t _lentSize = 0;
 	bool _outEnded = false;
 	bool _loopWaitsForOutput = false;
 	bool _handlerWaitsForSpace = false;

@@ -183,3 +183,78 @@ TEST(ServerStream, LargeFramesAreOfferedInPlace)
 	EXPECT_EQ("frame:" + payload, out);
 }
 
+
+TEST(ServerStream, LentBodyIsFramedFromTheLendersBufferUntilTaken)
+{
+	// lendBody() copies nothing into the response buffer (1 KiB here, far
+	// less than the body) and returns once the loop side took the last byte.
+	Transport::EventLoop loop;
+	auto stream = makeStream(loop, 1024);
+	std::string payload(40000, 'l');
+	for (std::size_t i = 0; i < payload.size(); i += 1000)
+		payload[i] = static_cast<char>('A' + i / 1000 % 26);
+	std::atomic<bool> returned{false};
+	std::thread handler(
+		[&]
+		{
+			stream->lendBody(payload.data(), payload.size());
+			returned = true;
+			stream->endBody();
+		});
+	while (!stream->hasPendingOutput())
+		std::this_thread::yield();
+	std::string out;
+	std::uint8_t buffer[16384];
+	bool end = false;
+	bool inPlace = false;
+	// Frames of 16 KiB go in place (appendTo() copies them); the last
+	// 7232 bytes are copied by read().
+	ASSERT_EQ(16384, stream->readFrame(buffer, sizeof(buffer), end, inPlace));
+	EXPECT_TRUE(inPlace);
+	EXPECT_FALSE(end);
+	stream->appendTo(out, 16384);
+	ASSERT_EQ(16384, stream->readFrame(buffer, sizeof(buffer), end, inPlace));
+	stream->appendTo(out, 16384);
+	std::this_thread::sleep_for(std::chrono::milliseconds(30));
+	EXPECT_FALSE(returned.load()) << "the lender returned while its bytes were still to be taken";
+	ASSERT_EQ(7232, stream->read(buffer, sizeof(buffer), end));
+	EXPECT_FALSE(end) << "the body ends with endBody(), after lendBody() returned";
+	out.append(reinterpret_cast<char*>(buffer), 7232);
+	handler.join();
+	EXPECT_TRUE(returned.load());
+	bool ended = false;
+	EXPECT_EQ(drain(*stream, ended), "");
+	EXPECT_TRUE(ended);
+	EXPECT_TRUE(out == payload) << "the lent bytes arrived changed";
+	EXPECT_EQ(stream->sentBytes(), payload.size());
+}
+
+TEST(ServerStream, LenderIsReleasedWhenTheStreamCloses)
+{
+	Transport::EventLoop loop;
+	auto stream = makeStream(loop, 1024);
+	const std::string payload(40000, 'c');
+	std::atomic<bool> threw{false};
+	std::thread handler(
+		[&]
+		{
+			try
+			{
+				stream->lendBody(payload.data(), payload.size());
+			}
+			catch (HTTP2StreamResetException&)
+			{
+				threw = true;
+			}
+		});
+	while (!stream->hasPendingOutput())
+		std::this_thread::yield();
+	std::uint8_t buffer[1000];
+	bool end = false;
+	ASSERT_EQ(1000, stream->read(buffer, sizeof(buffer), end));
+	stream->onClosed(8); // CANCEL
+	handler.join();
+	EXPECT_TRUE(threw.load());
+	EXPECT_FALSE(stream->hasPendingOutput()) << "the closed stream still points at the lender's bytes";
+	EXPECT_THROW(stream->lendBody(payload.data(), payload.size()), HTTP2StreamResetException);
+}
