@@ -8,6 +8,7 @@
 #ifndef PocoH2_Transport_BytePipe_INCLUDED
 #define PocoH2_Transport_BytePipe_INCLUDED
 
+#include "transport/SpareStorage.h"
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
@@ -15,6 +16,13 @@
 
 namespace PocoH2 {
 namespace Transport {
+
+// Large buffers that pipes let go of (release()) wait, per thread, for the
+// next empty pipe that must grow to a size they have: a loop thread that
+// answers large responses inline would otherwise free each response's
+// buffer, malloc would hand the pages back to the system, and the next
+// response would fault them in again page by page. Up to 4 MiB per thread.
+using SparePipeStorage = SpareStorage<std::string, 2 * 1024 * 1024, 4, 4 * 1024 * 1024>;
 
 class BytePipe
 	/// Bytes appended at the back and read from the front of one buffer.
@@ -43,6 +51,8 @@ public:
 			_bytes.erase(0, _offset);
 			_offset = 0;
 		}
+		if (_bytes.size() + length > _bytes.capacity() && _bytes.size() + length > SPARE_MIN)
+			adoptSpare(_bytes.size() + length);
 		_bytes.append(data, length);
 	}
 
@@ -74,10 +84,14 @@ public:
 	}
 
 	std::size_t release()
-		/// Drops the unread bytes and frees the buffer; returns their count.
+		/// Drops the unread bytes and gives up the buffer (a large one to
+		/// this thread's spares); returns their count.
 	{
 		const std::size_t n = clear();
-		std::string().swap(_bytes);
+		if (_bytes.capacity() > SPARE_MIN)
+			SparePipeStorage::give(_bytes);
+		else
+			std::string().swap(_bytes);
 		return n;
 	}
 
@@ -89,6 +103,24 @@ public:
 	}
 
 private:
+	static constexpr std::size_t SPARE_MIN = 64 * 1024; ///< smaller buffers are not worth keeping as spares
+
+	void adoptSpare(std::size_t needed)
+		/// Moves the bytes (all unread: _offset is 0 here) into this
+		/// thread's last spare if it has room for needed bytes, and gives up
+		/// the buffer they were in instead.
+	{
+		std::string spare;
+		SparePipeStorage::take(spare);
+		if (spare.capacity() >= needed)
+		{
+			spare.append(_bytes);
+			_bytes.swap(spare);
+		}
+		if (spare.capacity() > SPARE_MIN)
+			SparePipeStorage::give(spare);
+	}
+
 	void consume(std::size_t n)
 		/// Drops n bytes from the front (they were read).
 	{

@@ -78,3 +78,26 @@ TEST(BytePipe, ClearAndReleaseReportTheUnreadBytes)
 	EXPECT_EQ(3u, pipe.release());
 	EXPECT_LE(pipe.collected().capacity(), std::string().capacity()); // no heap storage left
 }
+
+TEST(BytePipe, ALargeReleasedBufferServesTheNextPipeThatGrows)
+{
+	// An inline handler's 1 MiB response, then the next one on the same
+	// thread: the second pipe grows into the first one's buffer instead of
+	// a fresh allocation (whose pages would be faulted in anew).
+	const std::string body(1 << 20, 'r');
+	std::size_t firstCapacity = 0;
+	{
+		BytePipe first;
+		first.append(body.data(), body.size());
+		firstCapacity = first.capacity();
+		EXPECT_EQ(body.size(), first.release());
+	}
+	BytePipe second;
+	second.append("head", 4); // small: its own buffer
+	second.append(body.data(), 200 * 1024);
+	EXPECT_EQ(firstCapacity, second.capacity()) << "the released buffer was not reused";
+	std::string out;
+	second.readInto(out, second.size());
+	EXPECT_EQ("head" + body.substr(0, 200 * 1024), out);
+	second.release(); // back to the spares for the tests after this one
+}
