@@ -64,8 +64,8 @@ public:
 	void trim(std::size_t keepCapacity);
 		/// Frees the output buffer if nothing is pending and it holds more than
 		/// keepCapacity bytes of capacity (0: always), so idle connections stay
-		/// small. The loop thread keeps a few such buffers (up to 64 KiB each)
-		/// for the next write() of any of its connections (SpareStorage).
+		/// small. The loop thread keeps a few such buffers (up to 4 MiB in
+		/// all) for the next write() of any of its connections (SpareStorage).
 
 private:
 	std::string _out;
