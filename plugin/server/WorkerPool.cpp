@@ -89,7 +89,6 @@ void WorkerPool::join()
 	}
 	std::lock_guard<std::mutex> lock(_mutex);
 	_wakeups = 0; // nor the count of them
-
 }
 
 void WorkerPool::work()

@@ -183,7 +183,6 @@ TEST(ServerStream, LargeFramesAreOfferedInPlace)
 	EXPECT_EQ("frame:" + payload, out);
 }
 
-
 TEST(ServerStream, LentBodyIsFramedFromTheLendersBufferUntilTaken)
 {
 	// lendBody() copies nothing into the response buffer (1 KiB here, far
