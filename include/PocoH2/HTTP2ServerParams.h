@@ -177,10 +177,12 @@ public:
 		/// pool.
 		///
 		/// Only for handlers that never block (no waiting on databases,
-		/// other servers, locks or sleeps) and write modest bodies: while a
-		/// handler runs, every connection of that I/O thread waits, and its
-		/// response body is held in memory as a whole instead of being
-		/// bounded by getStreamBufferSize(). Default: false.
+		/// other servers, locks or sleeps): while a handler runs, every
+		/// connection of that I/O thread waits. Its response body is not
+		/// bounded by getStreamBufferSize(): each time that much has
+		/// gathered, what the socket and the client's flow-control window
+		/// take is sent at once, and the rest is held in memory (with a
+		/// client slower than the handler, all of it). Default: false.
 
 	bool getInlineHandlers() const;
 		/// Returns whether complete requests are handled on the I/O threads.

@@ -832,28 +832,32 @@ void ServerConnection::runInlineHandlers()
 	if (_inlineReady.empty() && _awaitingBody.empty())
 		return;
 	auto self = shared_from_this(); // a handler's response may close the connection
-	for (ServerStream::Ptr& pStream : _awaitingBody)
+	// A handler that sends a large body reads what the peer sent meanwhile
+	// (sendInlineOutput), which may bring further requests: until none waits.
+	while (!_inlineReady.empty() || !_awaitingBody.empty())
 	{
-		if (pStream->detached || _state != State::HTTP2)
-			continue; // reset or closed meanwhile: its handler never runs
-		if (pStream->requestEnded())
-			startHandler(*pStream, false);
-		else
-			_waitingForHandler.push_back(pStream->id());
+		for (ServerStream::Ptr& pStream : _awaitingBody) // (starting a handler only queues it)
+		{
+			if (pStream->detached || _state != State::HTTP2)
+				continue; // reset or closed meanwhile: its handler never runs
+			if (pStream->requestEnded())
+				startHandler(*pStream, false);
+			else
+				_waitingForHandler.push_back(pStream->id());
+		}
+		_awaitingBody.clear();
+		dispatchWaiting();
+		// By index: a handler's reads (above) may add inline handlers.
+		for (std::size_t i = 0; i < _inlineReady.size(); ++i)
+		{
+			ServerStream::Ptr pStream = std::move(_inlineReady[i]);
+			_engine.runInline(pStream);
+			deliverEvents(*pStream);
+			if ((i + 1) % RESPONSES_PER_EARLY_WRITE == 0 && i + 1 < _inlineReady.size() && _loop.readyHandlers() <= 1)
+				writeOutput();
+		}
+		_inlineReady.clear();
 	}
-	_awaitingBody.clear();
-	dispatchWaiting();
-	// By index: delivering events never adds an inline handler, but stays
-	// correct if it did.
-	for (std::size_t i = 0; i < _inlineReady.size(); ++i)
-	{
-		ServerStream::Ptr pStream = std::move(_inlineReady[i]);
-		_engine.runInline(pStream);
-		deliverEvents(*pStream);
-		if ((i + 1) % RESPONSES_PER_EARLY_WRITE == 0 && i + 1 < _inlineReady.size() && _loop.readyHandlers() <= 1)
-			writeOutput();
-	}
-	_inlineReady.clear();
 }
 
 void ServerConnection::dispatchWaiting()
@@ -965,6 +969,19 @@ void ServerConnection::deliverEvents(ServerStream& stream)
 	}
 	if (events.handlerDone)
 		handlerDone(stream);
+}
+
+void ServerConnection::sendInlineOutput(ServerStream& stream)
+{
+	deliverEvents(stream);
+	if (!writeOutput())
+		return;
+	// While the handler runs, what the peer sends waits in the socket, its
+	// WINDOW_UPDATEs too: once the window it gave is used up, nothing more
+	// could go until the handler returns. Read them (new requests queue up
+	// for runInlineHandlers), and send what they allow.
+	decodeAvailable();
+	writeOutput();
 }
 
 void ServerConnection::submitResponse(ServerStream& stream, bool withBody)

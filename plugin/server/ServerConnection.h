@@ -52,6 +52,12 @@ public:
 	void deliverEvents(ServerStream& stream);
 		/// Applies what the stream's handler did (the task ServerStream
 		/// posts); the stream may already be closed.
+	void sendInlineOutput(ServerStream& stream);
+		/// A handler running inline on this loop thread has buffered another
+		/// response buffer's worth of body: applies what it did so far
+		/// (deliverEvents()) and writes what the socket and the peer's
+		/// windows take now. The connection may close meanwhile (the
+		/// stream is then closed, and the handler's next write throws).
 
 	void onIoEvent(std::uint32_t events) override;
 	void flush() override;

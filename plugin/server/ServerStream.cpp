@@ -110,6 +110,7 @@ void ServerStream::recycle()
 	_closed = false;
 	_closeCode = 0;
 	_inline = false;
+	_inlineSendAt = 0;
 	_uncredited = 0;
 	_requestEndSeen = false;
 	_trailersPending = false;
@@ -265,7 +266,7 @@ std::size_t ServerStream::sendHeadWithBody(Codec::HeaderBlock headers, const cha
 	std::size_t n = 0;
 	if (!_closed)
 	{
-		n = _inline ? length : std::min(length, _outCapacity - std::min(_outCapacity, _out.size()));
+		n = std::min(length, _outCapacity - std::min(_outCapacity, _out.size()));
 		_out.append(data, n);
 	}
 	postEvents(lock);
@@ -274,12 +275,14 @@ std::size_t ServerStream::sendHeadWithBody(Codec::HeaderBlock headers, const cha
 
 void ServerStream::writeBody(const char* data, std::size_t length)
 {
+	if (_inline)
+		return writeBodyInline(data, length);
 	while (length > 0)
 	{
 		std::size_t n;
 		{
 			auto lock = lockShared();
-			const auto writable = [this] { return _inline || _out.size() < _outCapacity || _closed; };
+			const auto writable = [this] { return _out.size() < _outCapacity || _closed; };
 			if (!writable())
 			{
 				lock.unlock();
@@ -291,7 +294,7 @@ void ServerStream::writeBody(const char* data, std::size_t length)
 			_handlerWaitsForSpace = false;
 			if (_closed)
 				throwClosed();
-			n = _inline ? length : std::min(length, _outCapacity - _out.size());
+			n = std::min(length, _outCapacity - _out.size());
 			_out.append(data, n);
 			if (_loopWaitsForOutput)
 			{
@@ -302,6 +305,35 @@ void ServerStream::writeBody(const char* data, std::size_t length)
 		}
 		data += n;
 		length -= n;
+	}
+}
+
+void ServerStream::writeBodyInline(const char* data, std::size_t length)
+{
+	// On the loop thread: nothing to wait for, and no lock. The bytes are
+	// held, a buffer's worth at a time, and every time another buffer's
+	// worth has gathered the connection sends what the socket and the
+	// peer's window take now, so that a peer that keeps up keeps the
+	// buffer small (and a 1 GiB response is not held whole).
+	while (length > 0)
+	{
+		if (_closed)
+			throwClosed();
+		const std::size_t n = std::min(length, _outCapacity);
+		_out.append(data, n);
+		if (_loopWaitsForOutput)
+		{
+			_loopWaitsForOutput = false;
+			_events.resumeBody = true;
+		}
+		data += n;
+		length -= n;
+		if (_out.size() >= _inlineSendAt)
+		{
+			if (auto pConnection = _pConnection.lock())
+				pConnection->sendInlineOutput(*this);
+			_inlineSendAt = _out.size() + _outCapacity;
+		}
 	}
 }
 
@@ -439,6 +471,7 @@ void ServerStream::runInline()
 	// No lock: set before the handler runs, on the thread that runs it; no
 	// other thread ever sees this stream's handler side.
 	_inline = true;
+	_inlineSendAt = _outCapacity;
 }
 
 long ServerStream::read(std::uint8_t* buffer, std::size_t length, bool& endOfBody)

@@ -112,14 +112,15 @@ public:
 
 	std::size_t sendHeadWithBody(Codec::HeaderBlock headers, const char* data, std::size_t length);
 		/// sendHead(headers, true) and as much of writeBody(data, length) as
-		/// fits in the response buffer without waiting (all of it when the
-		/// handler runs inline), under one lock and as one event; returns
-		/// the number of bytes queued. The caller passes the rest to
-		/// writeBody(). Queues no byte (returns 0) once the stream is closed.
+		/// fits in the response buffer without waiting, under one lock and
+		/// as one event; returns the number of bytes queued. The caller
+		/// passes the rest to writeBody(). Queues no byte (returns 0) once
+		/// the stream is closed.
 
 	void writeBody(const char* data, std::size_t length);
-		/// Queues body bytes, blocking while the response buffer is full.
-		/// Throws HTTP2StreamResetException if the stream is gone.
+		/// Queues body bytes, blocking while the response buffer is full
+		/// (inline, see runInline(): never blocks). Throws
+		/// HTTP2StreamResetException if the stream is gone.
 
 	void lendBody(const char* data, std::size_t length);
 		/// Sends length bytes at data as body without copying them into the
@@ -163,10 +164,13 @@ public:
 		/// The stream closed; wakes a handler waiting on either pipe.
 	void runInline();
 		/// Its handler is to run on the loop thread, with the request body
-		/// complete: response bytes are held without bound instead of
-		/// blocking the handler, and its events are not posted; the
-		/// connection delivers them (run()) when the handler returns. Until
-		/// recycle() the stream takes no lock.
+		/// complete: response bytes are held instead of blocking the
+		/// handler, and its events are not posted; the connection delivers
+		/// them (run()) when the handler returns, and whenever another
+		/// response buffer's worth of body has gathered before that
+		/// (ServerConnection::sendInlineOutput()): then what the socket and
+		/// the peer's window take goes at once, and only what a slow peer
+		/// leaves behind accumulates. Until recycle() the stream takes no lock.
 	bool requestEnded() const;
 	std::size_t discardUnread();
 		/// Drops buffered request bytes the handler will never read; returns
@@ -245,6 +249,8 @@ private:
 		/// Posts the task that delivers _events unless one is on its way;
 		/// unlocks.
 	void throwClosed() const;
+	void writeBodyInline(const char* data, std::size_t length);
+		///< writeBody() on the loop thread (see runInline())
 	long take(std::uint8_t* buffer, std::size_t length, bool& endOfBody, bool mayLeaveInPlace, bool& inPlace);
 		///< read() and readFrame()
 	bool takeLent(std::size_t n);
@@ -287,6 +293,7 @@ private:
 	std::size_t _uncredited = 0;
 	// Loop thread only.
 	bool _requestEndSeen = false; ///< onRequestEnd() ran (_inEnded without the lock)
+	std::size_t _inlineSendAt = 0; ///< inline: the buffered response bytes at which writeBody() next hands them to the connection
 	bool _trailersPending = false; ///< read() returned the body's end and endBody() left trailers
 	std::size_t _received = 0;
 	std::size_t _credited = 0;

@@ -217,6 +217,28 @@ TEST(MemoryTest, SlowReaderDownload1GiBKeepsResidentSetFlat)
 		<< transfer.maxKiB << " KiB";
 }
 
+TEST(MemoryTest, InlineHandlerDownload256MiBKeepsResidentSetFlat)
+{
+	// A handler on the loop thread cannot wait for room: what it writes is
+	// held, and whenever another buffer's worth has gathered the server
+	// reads the peer's WINDOW_UPDATEs and sends what the socket takes. A
+	// peer that keeps up (curl at full speed) keeps the growth to what the
+	// handler gets ahead of the socket (6-17 MiB seen here: it writes from
+	// memory, faster than loopback drains); held whole until the handler
+	// returned, the response grew the server by 235 MiB.
+	const Poco::UInt64 bytes = 256 * 1024 * 1024;
+	const long maxGrowthKiB = 64 * 1024;
+	ServerProcess server({"--inline-handlers"});
+	const Transfer transfer = measure(server,
+		"timeout 60 curl --http2-prior-knowledge -sS -o /dev/null -w '%{http_code} %{http_version} %{size_download}' " +
+			shellQuote(server.url("/stream?bytes=" + std::to_string(bytes))) + " 2>&1");
+	EXPECT_EQ("200 2 " + std::to_string(bytes), transfer.result.output);
+	EXPECT_EQ(0, transfer.result.exitCode);
+	EXPECT_LT(transfer.maxKiB - transfer.baselineKiB, maxGrowthKiB)
+		<< "a 256 MiB response from an inline handler grew the server's resident set from " << transfer.baselineKiB
+		<< " to " << transfer.maxKiB << " KiB";
+}
+
 TEST(MemoryTest, SendFile256MiBKeepsResidentSetFlat)
 {
 	// A sparse file: nothing to write to disk. Reading it whole would cost

@@ -8,6 +8,7 @@
 // Usage: pocoh2_e2e_server [--file=PATH] [--max-body=BYTES] [--timeout-ms=MS]
 //                          [--idle-ms=MS] [--ping-interval-ms=MS]
 //                          [--ping-timeout-ms=MS] [--max-connections=N]
+//                          [--inline-handlers]
 //
 // Binds 127.0.0.1 on an ephemeral port, prints
 // "listening cleartext on 127.0.0.1:PORT" on stdout, and serves until
@@ -58,7 +59,9 @@ int main(int argc, char** argv)
 		{
 			const std::string argument = argv[i];
 			std::string value;
-			if (option(argument, "file", value))
+			if (argument == "--inline-handlers")
+				pParams->setInlineHandlers(true);
+			else if (option(argument, "file", value))
 				file = value;
 			else if (option(argument, "max-body", value))
 				pParams->setMaxRequestBodySize(Poco::NumberParser::parseUnsigned64(value));

@@ -564,6 +564,43 @@ def case_rst_before_send_buffer(client):
     expect(not client.stream(1).frames, 'frames on the cancelled stream: %s' % client.describe())
 
 
+def case_cancel_during_large_body(client):
+    """GET of a 64 MiB body that the client cancels (RST_STREAM) once its first
+    DATA arrived, granting no window meanwhile, while the handler still writes.
+    With inline handlers the server reads the RST_STREAM between the handler's
+    writes and the handler's next write fails; either way nothing more comes on
+    that stream, and the connection goes on."""
+    client.auto_window_update = False
+    client.handshake()
+    client.get(1, '/stream?bytes=67108864')
+    stream = client.stream(1)
+    expect(client.wait_for(lambda: len(stream.data) > 0, 10), 'no DATA on stream 1: %s' % client.describe())
+    client.send_frame(RstStreamFrame(1, error_code=CANCEL))
+    received = len(stream.data)
+    client.send_window_update(0, received)  # the connection's window, for stream 3
+    client.auto_window_update = True
+    client.expect_hello(3)
+    client.expect_alive()
+    expect(len(stream.data) <= 65535 and received <= 65535,
+           '%d bytes on stream 1, more than its window: %s' % (len(stream.data), client.describe()))
+
+
+def case_close_during_large_body(client):
+    """The client closes the connection once the first DATA of a 64 MiB body
+    arrived, while the handler still writes; a new connection is served."""
+    client.auto_window_update = False
+    client.handshake()
+    client.get(1, '/stream?bytes=67108864')
+    stream = client.stream(1)
+    expect(client.wait_for(lambda: len(stream.data) > 0, 10), 'no DATA on stream 1: %s' % client.describe())
+    client.sock.close()
+    time.sleep(0.2)
+    other = Client(client.port, client.tls)
+    other.handshake()
+    other.expect_hello(1)
+    other.expect_alive()
+
+
 def case_head_send_buffer(client):
     """HEAD answered with sendBuffer(): HEADERS with its content-length, no DATA payload."""
     client.handshake()
@@ -1516,6 +1553,8 @@ CASES = {
     'upload_backpressure': case_upload_backpressure,
     'recycled_streams': case_recycled_streams,
     'tls_records_in_one_segment': case_tls_records_in_one_segment,
+    'cancel_during_large_body': case_cancel_during_large_body,
+    'close_during_large_body': case_close_during_large_body,
     'http1_pipelined_tls': case_http1_pipelined_tls,
 }
 
