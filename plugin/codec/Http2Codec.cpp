@@ -699,7 +699,7 @@ bool Http2Codec::streamOpened() const
 
 std::size_t Http2Codec::releaseIdleMemory()
 {
-	const std::size_t trimmed = _memory.trimCache();
+	const std::size_t trimmed = _memory.trimCache() + _memory.discardZeroPages();
 	if (!_frameBufferKnown || !_sendDrained || !_frameBufferUsed)
 		return trimmed;
 	_frameBufferUsed = false;

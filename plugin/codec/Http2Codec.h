@@ -243,7 +243,9 @@ public:
 		/// once a DATA frame filled it) back to the OS, if produce() has
 		/// sent everything and written to the buffer since the last call,
 		/// and frees the small blocks the session's allocator keeps for
-		/// reuse (SessionMemory::trimCache). For an idle connection: the
+		/// reuse (SessionMemory::trimCache), and the pages of its zeroed
+		/// blocks that hold only zeroes (SessionMemory::discardZeroPages:
+		/// the stream map's, once read). For an idle connection: the
 		/// next frame sent faults a page back in. Returns the bytes given
 		/// back.
 

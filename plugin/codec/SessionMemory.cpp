@@ -274,6 +274,36 @@ std::size_t SessionMemory::discardScratch()
 	return discarded;
 }
 
+std::size_t SessionMemory::discardZeroPages()
+{
+	const std::size_t page = pageSize();
+	constexpr std::size_t PAGES_PER_CALL = 64;
+	std::size_t discarded = 0;
+	for (const Mapping& mapping : _mapped)
+	{
+		if (!mapping.zeroed)
+			continue;
+		auto* pBase = static_cast<unsigned char*>(mapping.pAddress);
+		for (std::size_t offset = 0; offset < mapping.length; offset += PAGES_PER_CALL * page)
+		{
+			const std::size_t length = std::min(mapping.length - offset, PAGES_PER_CALL * page);
+			unsigned char resident[PAGES_PER_CALL];
+			if (::mincore(pBase + offset, length, resident) != 0)
+				break;
+			for (std::size_t i = 0; i < length / page; ++i)
+			{
+				unsigned char* pPage = pBase + offset + i * page;
+				// The page is all zeroes if its first byte is and every byte
+				// equals the next.
+				if ((resident[i] & 1) && pPage[0] == 0 && std::memcmp(pPage, pPage + 1, page - 1) == 0
+					&& ::madvise(pPage, page, MADV_DONTNEED) == 0)
+					discarded += page;
+			}
+		}
+	}
+	return discarded;
+}
+
 void* SessionMemory::map(std::size_t size, bool zeroed)
 {
 	const std::size_t length = roundToPages(size);

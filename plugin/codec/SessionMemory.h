@@ -80,6 +80,15 @@ public:
 		/// zeroes afterwards; memory comes back on the next write). Returns
 		/// the bytes given back.
 
+	std::size_t discardZeroPages();
+		/// Gives back the resident pages of zeroed (calloc'd) mapped blocks
+		/// that hold nothing but zeroes, such as the stream-map table of a
+		/// session without streams: the session sees no difference (they
+		/// still read as zeroes), but where the kernel has no shared zero
+		/// page, reading such a page made it resident like writing would.
+		/// Pages not resident are not read (mincore). Returns the bytes
+		/// given back.
+
 	std::size_t trimCache();
 		/// Frees the blocks the free lists hold; returns their bytes.
 

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <nghttp2/nghttp2.h>
 #include <string>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <vector>
 
 using namespace PocoH2::Codec;
@@ -199,6 +201,38 @@ TEST(SessionMemory, DiscardScratchDropsOnlyTheScratchContents)
 	EXPECT_TRUE(holds(pBuffer, size, 'c'));
 	memory.release(pBuffer);
 	memory.release(pTable);
+}
+
+TEST(SessionMemory, DiscardZeroPagesDropsOnlyResidentPagesOfZeroesInZeroedBlocks)
+{
+	const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+	SessionMemory memory;
+	auto* pTable = static_cast<unsigned char*>(memory.allocateZeroed(4, page));
+	auto* pBuffer = static_cast<unsigned char*>(memory.reallocate(nullptr, SessionMemory::MAP_THRESHOLD));
+	ASSERT_TRUE(memory.isMapped(pTable));
+	ASSERT_TRUE(memory.isMapped(pBuffer));
+	const auto resident = [page](const unsigned char* pPage)
+	{
+		unsigned char flag = 0;
+		return ::mincore(const_cast<unsigned char*>(pPage), page, &flag) == 0 && (flag & 1);
+	};
+	fill(pTable + page, page, 'n');		   // page 1: data
+	fill(pTable + 2 * page, page, 'z');	   // page 2: written, then zeroes again
+	std::memset(pTable + 2 * page, 0, page);
+	std::memset(pBuffer, 0, SessionMemory::MAP_THRESHOLD); // zeroes, but not a zeroed block
+	ASSERT_TRUE(resident(pTable + 2 * page));
+	ASSERT_FALSE(resident(pTable + 3 * page)); // page 3: never touched
+
+	const std::size_t discarded = memory.discardZeroPages();
+	EXPECT_EQ(discarded, page);
+	EXPECT_FALSE(resident(pTable + 2 * page));
+	EXPECT_TRUE(resident(pTable + page));
+	EXPECT_TRUE(resident(pBuffer));
+	EXPECT_TRUE(allZero(pTable, page));
+	EXPECT_TRUE(holds(pTable + page, page, 'n'));
+	EXPECT_TRUE(allZero(pTable + 2 * page, 2 * page));
+	memory.release(pTable);
+	memory.release(pBuffer);
 }
 
 TEST(SessionMemory, ServesAnNghttp2Session)
