@@ -129,7 +129,20 @@ bench_stop()
 
 free_port()
 {
-	$PYTHON -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+	free_ports 1
+}
+
+free_ports()
+	# free_ports N: N ports free now, on one line. The sockets are bound all
+	# at once, so no two are the same (two separate picks can be: the kernel
+	# may hand a port just let go of out again, and h2o then refused a
+	# config listening twice on one port).
+{
+	$PYTHON -c 'import socket, sys
+s = [socket.socket() for _ in range(int(sys.argv[1]))]
+for x in s:
+    x.bind(("127.0.0.1", 0))
+print(" ".join(str(x.getsockname()[1]) for x in s))' "$1"
 }
 
 wait_for_url()
@@ -264,8 +277,7 @@ start_h2o()
 	# H2O_H2C_PORT, H2O_TLS_PORT.
 {
 	local docroot=$1 certs=$2 conf=$WORK/h2o.$RANDOM.conf
-	H2O_H2C_PORT=$(free_port)
-	H2O_TLS_PORT=$(free_port)
+	read -r H2O_H2C_PORT H2O_TLS_PORT < <(free_ports 2)
 	{
 		echo "num-threads: 1"
 		echo "max-connections: 20000"
@@ -307,9 +319,7 @@ start_nginx()
 {
 	local docroot=$1 certs=$2 dir=$WORK/nginx.$RANDOM
 	mkdir -p "$dir"
-	NGINX_H2C_PORT=$(free_port)
-	NGINX_TLS_PORT=$(free_port)
-	NGINX_H1_PORT=$(free_port)
+	read -r NGINX_H2C_PORT NGINX_TLS_PORT NGINX_H1_PORT < <(free_ports 3)
 	{
 		if [ "$(id -u)" -eq 0 ]; then
 			echo "user root;" # as the invoking user, not nobody
