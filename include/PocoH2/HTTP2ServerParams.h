@@ -182,7 +182,10 @@ public:
 		/// bounded by getStreamBufferSize(): each time that much has
 		/// gathered, what the socket and the client's flow-control window
 		/// take is sent at once, and the rest is held in memory (with a
-		/// client slower than the handler, all of it). Default: false.
+		/// client slower than the handler, or whose flow-control window is
+		/// smaller than getStreamBufferSize(), most or all of it). Requests
+		/// that arrive meanwhile are handled in a later turn of the I/O
+		/// thread, so that other connections get theirs. Default: false.
 
 	bool getInlineHandlers() const;
 		/// Returns whether complete requests are handled on the I/O threads.

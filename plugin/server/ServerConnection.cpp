@@ -322,19 +322,9 @@ void ServerConnection::decodeAvailable()
 	case Transport::CodecPump::Status::STOPPED:
 	{
 		// Level-triggered epoll would report the socket again, but TLS may
-		// hold decrypted bytes the socket no longer shows: continue in a task.
-		std::weak_ptr<ServerConnection> weak = shared_from_this();
-		_loop.post(
-			[weak]
-			{
-				auto self = weak.lock();
-				if (self && self->_state == State::HTTP2)
-				{
-					self->readAvailable();
-					if (self->_state == State::HTTP2)
-						self->scheduleFlush();
-				}
-			});
+		// hold decrypted bytes the socket no longer shows: continue in a task
+		// (one at a time: an inline handler's reads may stop here often).
+		postOnce(&ServerConnection::_readTaskPosted, &ServerConnection::readAvailable);
 		break;
 	}
 	case Transport::CodecPump::Status::CLOSED:
@@ -832,32 +822,54 @@ void ServerConnection::runInlineHandlers()
 	if (_inlineReady.empty() && _awaitingBody.empty())
 		return;
 	auto self = shared_from_this(); // a handler's response may close the connection
-	// A handler that sends a large body reads what the peer sent meanwhile
-	// (sendInlineOutput), which may bring further requests: until none waits.
-	while (!_inlineReady.empty() || !_awaitingBody.empty())
+	for (ServerStream::Ptr& pStream : _awaitingBody) // (starting a handler only queues it)
 	{
-		for (ServerStream::Ptr& pStream : _awaitingBody) // (starting a handler only queues it)
-		{
-			if (pStream->detached || _state != State::HTTP2)
-				continue; // reset or closed meanwhile: its handler never runs
-			if (pStream->requestEnded())
-				startHandler(*pStream, false);
-			else
-				_waitingForHandler.push_back(pStream->id());
-		}
-		_awaitingBody.clear();
-		dispatchWaiting();
-		// By index: a handler's reads (above) may add inline handlers.
-		for (std::size_t i = 0; i < _inlineReady.size(); ++i)
-		{
-			ServerStream::Ptr pStream = std::move(_inlineReady[i]);
-			_engine.runInline(pStream);
-			deliverEvents(*pStream);
-			if ((i + 1) % RESPONSES_PER_EARLY_WRITE == 0 && i + 1 < _inlineReady.size() && _loop.readyHandlers() <= 1)
-				writeOutput();
-		}
-		_inlineReady.clear();
+		if (pStream->detached || _state != State::HTTP2)
+			continue; // reset or closed meanwhile: its handler never runs
+		if (pStream->requestEnded())
+			startHandler(*pStream, false);
+		else
+			_waitingForHandler.push_back(pStream->id());
 	}
+	_awaitingBody.clear();
+	dispatchWaiting();
+	// The handlers queued so far run now. A handler that sends a large body
+	// reads what the peer sent meanwhile (sendInlineOutput), which may queue
+	// further requests: those wait for a later turn of the loop, so that a
+	// peer cannot keep this thread from its other connections.
+	const std::size_t count = _inlineReady.size();
+	for (std::size_t i = 0; i < count; ++i)
+	{
+		ServerStream::Ptr pStream = std::move(_inlineReady[i]);
+		_engine.runInline(pStream);
+		deliverEvents(*pStream);
+		if ((i + 1) % RESPONSES_PER_EARLY_WRITE == 0 && i + 1 < count && _loop.readyHandlers() <= 1)
+			writeOutput();
+	}
+	_inlineReady.erase(_inlineReady.begin(), _inlineReady.begin() + static_cast<std::ptrdiff_t>(count));
+	if (!_inlineReady.empty() || !_awaitingBody.empty())
+		postOnce(&ServerConnection::_inlineTaskPosted, &ServerConnection::runInlineHandlers);
+}
+
+void ServerConnection::postOnce(bool ServerConnection::*posted, void (ServerConnection::*work)())
+{
+	if (this->*posted)
+		return;
+	this->*posted = true;
+	std::weak_ptr<ServerConnection> weak = shared_from_this();
+	_loop.post(
+		[weak, posted, work]
+		{
+			auto self = weak.lock();
+			if (!self)
+				return;
+			(*self).*posted = false;
+			if (self->_state != State::HTTP2)
+				return;
+			((*self).*work)();
+			if (self->_state == State::HTTP2)
+				self->scheduleFlush();
+		});
 }
 
 void ServerConnection::dispatchWaiting()
@@ -981,7 +993,8 @@ void ServerConnection::sendInlineOutput(ServerStream& stream)
 	// could go until the handler returns. Read them (new requests queue up
 	// for runInlineHandlers), and send what they allow.
 	decodeAvailable();
-	writeOutput();
+	if (writeOutput() && _pCodec->finished())
+		flush(); // the session ended (a GOAWAY for a protocol error, say): closing it stops the handler
 }
 
 void ServerConnection::submitResponse(ServerStream& stream, bool withBody)

@@ -92,6 +92,10 @@ private:
 		///< decodeAvailable(), then the inline handlers of what it decoded
 	void decodeAvailable();
 	void runInlineHandlers();
+	void postOnce(bool ServerConnection::*posted, void (ServerConnection::*work)());
+		/// Has work run in a later turn of the loop, then a flush, unless
+		/// the flag posted says such a task is on its way; the task clears
+		/// it. Nothing runs once the connection left HTTP/2.
 	void respondLocally(std::int32_t streamId, int status);
 	void finishEarlyIfDone(ServerStream& stream);
 	void armTimer(Transport::EventLoop::Clock::time_point due);
@@ -129,6 +133,8 @@ private:
 	State _state;
 	std::uint32_t _interest = 0;
 	bool _flushQueued = false;
+	bool _readTaskPosted = false;	///< a task continues reading where the read budget stopped
+	bool _inlineTaskPosted = false; ///< a task runs the inline handlers queued while others ran
 	bool _shuttingDown = false;	///< the GOAWAY shutdown notice went out
 	bool _finalGoAwaySent = false; ///< no new stream is accepted
 	bool _shutdownPingSent = false;

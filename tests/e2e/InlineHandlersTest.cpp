@@ -208,7 +208,8 @@ TEST_F(InlineHandlersTest, RequestsReadWhileALargeBodyIsSentAreServed)
 {
 	// A handler sending a large body reads the peer's frames each time
 	// another buffer's worth has gathered: the requests (and small POST
-	// bodies) among them queue behind it and are served in the same turn.
+	// bodies) among them queue behind it and are served in a later turn of
+	// the loop (a task the connection posts).
 	const std::string data = servers().path("inline-post.data");
 	{
 		std::ofstream out(data, std::ios::binary);
@@ -217,10 +218,10 @@ TEST_F(InlineHandlersTest, RequestsReadWhileALargeBodyIsSentAreServed)
 	for (bool tls : {false, true})
 	{
 		SCOPED_TRACE(tls ? "TLS" : "h2c");
-		// A POST whose body a handler's read brings in is started once that
-		// handler returned; had it waited for the next read, the connection
-		// would stall at the end of a run (seen in 2 of 6 single passes), so POSTs
-		// run four times, and -T 10 fails a stalled one quickly.
+		// A POST whose body a handler's read brings in is started in that
+		// task; had it waited for the next read, the connection would stall
+		// at the end of a run (seen in 2 of 6 single passes), so POSTs run
+		// four times, and -T 10 fails a stalled one quickly.
 		for (int run = 0; run < 5; ++run)
 		{
 			const std::string post = run == 0 ? std::string() : "-d " + shellQuote(data);
@@ -250,6 +251,35 @@ TEST_F(InlineHandlersTest, ThrowingHandlerGets500AndConnectionServesNext)
 			runH2Frames("throw_then_hello", tls ? servers().tlsPort() : servers().plainPort(), tls);
 		EXPECT_EQ(0, result.exitCode) << result.output;
 	}
+	expectNoStreamsLeft();
+}
+
+TEST_F(InlineHandlersTest, APeerKeepingLargeBodiesComingDoesNotStarveOtherConnections)
+{
+	// One connection keeps a hundred 300 KB responses in flight for
+	// seconds; each handler's reads bring the next requests. They run in
+	// later turns of the loop, so another connection on the same loop
+	// thread is served between them (run at once instead, they kept GET /
+	// waiting 2.5 s, until the load ended).
+	CommandResult load;
+	std::thread loader(
+		[&load, this]
+		{
+			load = runCommand("timeout 120 h2load -n 20000 -c 1 -m 100 " +
+				shellQuote(url(false, "/stream?bytes=300000")) + " 2>&1");
+		});
+	std::this_thread::sleep_for(std::chrono::milliseconds(500));
+	const CommandResult hello = curl(false, "/", "-o /dev/null -w '%{http_code} %{time_total}'");
+	const CommandResult stillLoading = runCommand("pgrep -f 'h2load -n 20000 -c 1 -m 100' >/dev/null && echo yes");
+	loader.join();
+	ASSERT_EQ(0, load.exitCode) << load.output;
+	EXPECT_NE(std::string::npos, load.output.find("20000 succeeded, 0 failed")) << load.output;
+	ASSERT_EQ(0, hello.exitCode) << hello.output;
+	EXPECT_EQ(0u, hello.output.rfind("200 ", 0)) << hello.output;
+	const double seconds = std::stod(hello.output.substr(4));
+	EXPECT_EQ("yes\n", stillLoading.output) << "the load ended before the other request was answered: "
+		<< "no overlap to judge (" << load.output << ")";
+	EXPECT_LT(seconds, 1.0) << "GET / on another connection took " << seconds << " s while the load ran";
 	expectNoStreamsLeft();
 }
 
