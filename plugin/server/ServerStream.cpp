@@ -296,12 +296,8 @@ void ServerStream::writeBody(const char* data, std::size_t length)
 				throwClosed();
 			n = std::min(length, _outCapacity - _out.size());
 			_out.append(data, n);
-			if (_loopWaitsForOutput)
-			{
-				_loopWaitsForOutput = false;
-				_events.resumeBody = true;
+			if (resumeWaitingLoop())
 				postEvents(lock);
-			}
 		}
 		data += n;
 		length -= n;
@@ -321,11 +317,7 @@ void ServerStream::writeBodyInline(const char* data, std::size_t length)
 			throwClosed();
 		const std::size_t n = std::min(length, _outCapacity);
 		_out.append(data, n);
-		if (_loopWaitsForOutput)
-		{
-			_loopWaitsForOutput = false;
-			_events.resumeBody = true;
-		}
+		resumeWaitingLoop();
 		data += n;
 		length -= n;
 		if (_out.size() >= _inlineSendAt)
@@ -348,11 +340,7 @@ void ServerStream::lendBody(const char* data, std::size_t length)
 		throwClosed();
 	_lent = data;
 	_lentSize = length;
-	if (_loopWaitsForOutput)
-	{
-		_loopWaitsForOutput = false;
-		_events.resumeBody = true;
-	}
+	resumeWaitingLoop();
 	postEvents(lock); // unlocks
 	Transport::EventLoop::wakeDeferred(); // the loop must not wait for this thread to go idle
 	lock.lock();
@@ -377,12 +365,17 @@ void ServerStream::endBody(Codec::HeaderBlock trailers)
 		return;
 	_outEnded = true;
 	_trailers = std::move(trailers);
-	if (_loopWaitsForOutput)
-	{
-		_loopWaitsForOutput = false;
-		_events.resumeBody = true;
+	if (resumeWaitingLoop())
 		postEvents(lock);
-	}
+}
+
+bool ServerStream::resumeWaitingLoop()
+{
+	if (!_loopWaitsForOutput)
+		return false;
+	_loopWaitsForOutput = false;
+	_events.resumeBody = true;
+	return true;
 }
 
 void ServerStream::flush()

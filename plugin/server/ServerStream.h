@@ -255,6 +255,8 @@ private:
 		///< read() and readFrame()
 	bool takeLent(std::size_t n);
 		///< with the lock: n of lendBody()'s bytes were taken; true once all were
+	bool resumeWaitingLoop();
+		///< with the lock: body bytes (or their end) were added; if the loop waits for them, notes resumeBody and returns true (the caller posts the events)
 	bool handlerMayRefill() const;
 		///< with the lock: a handler waiting for room in the response pipe should be woken now
 
