@@ -61,6 +61,13 @@ public:
 		/// Sends what the channel holds of earlier writes: OK once nothing
 		/// is left, WOULD_BLOCK while the socket takes no more.
 
+	virtual std::size_t outputBatch() const { return 256 * 1024; }
+		/// How many bytes the codec should frame before they are written.
+		/// A plain socket takes each batch in one send; 256 KiB lets the
+		/// peer start on one batch while the next is framed, where 1 MiB
+		/// left it idle meanwhile and reading colder data after (one
+		/// 100 MiB h2c stream, h2load: 0.87x nghttpd against 0.75x).
+
 	int fd() const { return _fd; }
 
 	int releaseFd();

@@ -80,6 +80,9 @@ public:
 	bool holdsUnreadData() const override;
 	bool holdsUnsentData() const override { return _sealedOffset < _sealed.size(); }
 	IoResult flush() override;
+	std::size_t outputBatch() const override { return 1024 * 1024; }
+		/// write() already sends every 256 KiB it seals, so the codec may
+		/// frame more at once (fewer turns between it and the channel).
 
 	SslPtr releaseSsl();
 		/// Gives up the SSL object (for the HTTP/1.1 hand-off); use with
