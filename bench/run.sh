@@ -30,9 +30,10 @@
 #           send them (browsers and Poco's HTTPClientSession never
 #           pipeline): N in flight is ours -c N/100 -m100 against Poco
 #           --h1 -c N -m1, N = 100 and 1000
-#   client  bench/ClientBench (HTTP2Client async with 100 in flight, and
-#           blocking from 16 threads) against nghttpd and h2o over h2c, with
-#           h2load at the same concurrency against the same server, and Poco
+#   client  bench/ClientBench (HTTP2Client async with 100 in flight on one
+#           connection and 400 on four, and blocking from 16 threads)
+#           against nghttpd and h2o over h2c, with h2load at the same
+#           concurrency against the same server, and Poco
 #           HTTPClientSession (16 threads, 16 sessions) against h2o's
 #           HTTP/1.1; req/s and client CPU microseconds per request
 #   idle    resident KiB per idle connection and threads with N idle
@@ -435,6 +436,9 @@ round_client()
 		base=${URL_BASE[$target-h2c]}
 		client_case "$target" h2c "HTTP2Client async 100" "$round" --mode=async --in-flight=100 "$base/"
 		client_h2load "$target" h2c "h2load -c1 -m100" "$round" 1 100 "$base/"
+		client_case "$target" h2c "HTTP2Client async 400, 4 connections" "$round" --mode=async --in-flight=400 \
+			--connections=4 "$base/"
+		client_h2load "$target" h2c "h2load -c4 -m100" "$round" 4 100 "$base/"
 		client_case "$target" h2c "HTTP2Client blocking 16" "$round" --mode=blocking --threads=16 "$base/"
 		client_h2load "$target" h2c "h2load -c1 -m16" "$round" 1 16 "$base/"
 	done

@@ -194,10 +194,13 @@ def main():
         pairs = []
         for target in ("nghttpd", "h2o"):
             pairs.append((("client", target, "h2c", "HTTP2Client async 100"), ("client", target, "h2c", "h2load -c1 -m100"), 0.7))
+            pairs.append((("client", target, "h2c", "HTTP2Client async 400, 4 connections"),
+                          ("client", target, "h2c", "h2load -c4 -m100"), 0.7))
             pairs.append((("client", target, "h2c", "HTTP2Client blocking 16"), ("client", target, "h2c", "h2load -c1 -m16"), 0.7))
         poco = ("client", "h2o", "h1", "Poco HTTPClientSession 16")
         pairs.append((("client", "h2o", "h2c", "HTTP2Client blocking 16"), poco, 8.0))
         pairs.append((("client", "h2o", "h2c", "HTTP2Client async 100"), poco, 8.0))
+        pairs.append((("client", "h2o", "h2c", "HTTP2Client async 400, 4 connections"), poco, 8.0))
         for a, b, goal in pairs:
             r = paired_ratio(by_round, a, b) if med.get(a) and med.get(b) else None
             if r is not None:
