@@ -92,11 +92,11 @@ void ClientConnection::open(const Poco::Net::SocketAddress& address)
 					Poco::TimeoutException(self->_engine.authority() + " sent no HTTP/2 SETTINGS within "
 						+ std::to_string(self->_engine.config().connectTimeout.count()) + " ms of connecting"));
 		});
-	int rc;
-	do
-		rc = ::connect(fd, address.addr(), address.length());
-	while (rc != 0 && errno == EINTR);
-	if (rc != 0 && errno != EINPROGRESS)
+	// An interrupted connect() goes on in the background (POSIX): like
+	// EINPROGRESS, its outcome comes with EPOLLOUT; calling it again would
+	// only say EALREADY.
+	const int rc = ::connect(fd, address.addr(), address.length());
+	if (rc != 0 && errno != EINPROGRESS && errno != EINTR)
 	{
 		const int error = errno;
 		if (error == ECONNREFUSED)

@@ -82,7 +82,28 @@ int connectLoopback(std::uint16_t port)
 		fail("socket");
 	sockaddr_in address = loopback(port);
 	if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0)
-		fail("connect");
+	{
+		// libFuzzer's timeout alarm (SIGALRM) can interrupt connect(); the
+		// connection then goes on in the background: wait for it to finish
+		// and take its outcome from SO_ERROR (calling connect() again would
+		// say EALREADY).
+		if (errno != EINTR)
+			fail("connect");
+		pollfd p{fd, POLLOUT, 0};
+		while (::poll(&p, 1, -1) < 0)
+		{
+			if (errno != EINTR)
+				fail("poll after an interrupted connect");
+		}
+		int error = 0;
+		socklen_t length = sizeof(error);
+		::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length);
+		if (error != 0)
+		{
+			errno = error;
+			fail("connect");
+		}
+	}
 	const int one = 1;
 	::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	return fd;
@@ -100,7 +121,12 @@ int acceptWithin(int listenFd, std::chrono::milliseconds timeout)
 		pollfd p{listenFd, POLLIN, 0};
 		const int rc = ::poll(&p, 1, static_cast<int>(std::max<std::chrono::milliseconds::rep>(left.count(), 0)));
 		if (rc > 0)
-			return ::accept4(listenFd, nullptr, nullptr, SOCK_CLOEXEC);
+		{
+			const int fd = ::accept4(listenFd, nullptr, nullptr, SOCK_CLOEXEC);
+			if (fd < 0 && errno == EINTR)
+				continue;
+			return fd;
+		}
 		if (rc == 0 || errno != EINTR)
 			return -1;
 	}
