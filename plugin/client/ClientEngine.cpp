@@ -112,7 +112,7 @@ void ClientEngine::sweep()
 	std::vector<ClientStream::Ptr> streams(_waiting.begin(), _waiting.end());
 	for (auto& pConnection : _connections)
 		pConnection->collectStreams(streams);
-	const auto now = std::chrono::steady_clock::now();
+	const auto now = ClientStream::Clock::now();
 	for (auto& pStream : streams)
 	{
 		const auto timeout = timeoutOf(*pStream);

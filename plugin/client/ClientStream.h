@@ -13,6 +13,7 @@
 
 #include "codec/Http2Codec.h"
 #include "transport/BytePipe.h"
+#include "transport/CoarseClock.h"
 #include "transport/EventLoop.h"
 #include <Poco/Exception.h>
 #include <atomic>
@@ -111,7 +112,9 @@ class ClientStream : public Codec::BodySource, public std::enable_shared_from_th
 {
 public:
 	using Ptr = std::shared_ptr<ClientStream>;
-	using Clock = std::chrono::steady_clock;
+	using Clock = Transport::CoarseClock;
+		///< For the progress timestamp (touch()), taken several times per
+		///< exchange: a few milliseconds of error on a timeout are nothing.
 	using Completion = std::function<void(ClientStream&)>;
 		///< Called once on the loop thread when a collected exchange ends
 		///< (response complete or failed).
