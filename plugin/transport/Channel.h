@@ -63,10 +63,10 @@ public:
 
 	virtual std::size_t outputBatch() const { return 256 * 1024; }
 		/// How many bytes the codec should frame before they are written.
-		/// A plain socket takes each batch in one send; 256 KiB lets the
-		/// peer start on one batch while the next is framed, where 1 MiB
-		/// left it idle meanwhile and reading colder data after (one
-		/// 100 MiB h2c stream, h2load: 0.87x nghttpd against 0.75x).
+		/// A plain socket takes each batch in one send; a receiver on the
+		/// same machine spends less system time per byte on 256 KiB sends
+		/// than on 1 MiB ones (one 100 MiB h2c stream to h2load: 0.98x
+		/// nghttpd's rate against 0.79x, docs/PROFILE.md section 14).
 
 	int fd() const { return _fd; }
 

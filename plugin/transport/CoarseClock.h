@@ -25,7 +25,7 @@ struct CoarseClock
 	using duration = std::chrono::nanoseconds;
 	using rep = duration::rep;
 	using period = duration::period;
-	using time_point = std::chrono::time_point<CoarseClock>;
+	using time_point = std::chrono::time_point<CoarseClock, duration>;
 	static constexpr bool is_steady = true;
 
 	static time_point now() noexcept
